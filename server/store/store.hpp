@@ -112,6 +112,13 @@ struct message_op {
   std::int64_t ts = 0;
   std::string verdict_json;
   bool blocked = false;  // stored without a seq, never delivered
+  // Set on the message that opens a chat: the chat row is created in the same
+  // transaction, and only if the message is not a duplicate.
+  std::optional<open_chat_op> open_chat;
+  // Only answer a duplicate: if (sender_key, client_id) is not stored yet,
+  // store nothing and report ok with duplicate = false and no seq. Used for a
+  // re-send into a chat the sender no longer holds.
+  bool dedupe_only = false;
 };
 struct chat_event_op {
   chat_event_row ev;  // ord is assigned by the writer

@@ -1,0 +1,745 @@
+#include "server/app/api.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "server/app/auth.hpp"
+
+namespace kefu::app {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using net::http_request;
+using net::http_response;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+http_response json_error(int status, std::string const& code, std::string const& message) {
+  json::object err{{"code", code}, {"message", message}};
+  return {status, "application/json", json::serialize(json::object{{"error", std::move(err)}}), {}};
+}
+
+namespace {
+
+http_response json_ok(json::value const& v, int status = 200) {
+  return {status, "application/json", json::serialize(v), {}};
+}
+
+std::string cookie_value(std::string const& header, std::string const& name) {
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    auto end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    auto part = header.substr(pos, end - pos);
+    auto b = part.find_first_not_of(' ');
+    if (b != std::string::npos) part = part.substr(b);
+    if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 &&
+        part[name.size()] == '=')
+      return part.substr(name.size() + 1);
+    pos = end + 1;
+  }
+  return {};
+}
+
+bool valid_id(std::string const& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (unsigned char c : s)
+    if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.')) return false;
+  return true;
+}
+
+std::optional<std::int64_t> parse_ms(std::string const& s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  std::int64_t v = 0;
+  bool neg = false;
+  std::size_t i = 0;
+  if (s[0] == '-') {
+    neg = true;
+    i = 1;
+    if (s.size() == 1) return std::nullopt;
+  }
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+  }
+  return neg ? -v : v;
+}
+
+json::object user_json(store::user const& u) {
+  json::array ms;
+  for (auto const& m : u.merchants) ms.emplace_back(m);
+  return {{"id", u.id},      {"name", u.name},         {"role", u.role},
+          {"merchants", ms}, {"capacity", u.capacity}, {"created", u.created}};
+}
+
+json::object merchant_json(merchant_info const& m, bool with_key) {
+  json::object o = m.settings;
+  o["id"] = m.row.id;
+  o["name"] = m.row.name;
+  o["platform"] = m.row.platform;
+  if (!o.contains("greeting_mode")) o["greeting_mode"] = "auto";
+  if (with_key) o["channel_key"] = m.row.channel_key;
+  o["created"] = m.row.created;
+  return o;
+}
+
+// Validates the optional merchant fields and copies them into `settings`.
+std::string merchant_settings(json::object const& in, json::object& settings) {
+  static char const* const fixed[] = {"id", "name", "platform", "channel_key", "created"};
+  for (auto const& [k, v] : in) {
+    std::string key(k);
+    bool skip = false;
+    for (auto const* f : fixed) skip = skip || key == f;
+    if (skip) continue;
+    if (key == "greeting" || key == "closing") {
+      if (!v.is_string()) return key + " must be a string";
+      if (v.get_string().size() > 2000) return key + " is too long";
+    } else if (key == "greeting_mode") {
+      if (!v.is_string() || (v.get_string() != "auto" && v.get_string() != "agent"))
+        return "greeting_mode must be auto or agent";
+    } else if (key == "service_scope") {
+      if (!v.is_string() || (v.get_string() != "presale" && v.get_string() != "full"))
+        return "service_scope must be presale or full";
+    } else if (key == "allowed_origins") {
+      if (!v.is_array()) return "allowed_origins must be an array of origins";
+      for (auto const& o : v.get_array())
+        if (!o.is_string()) return "allowed_origins must be an array of origins";
+    } else if (key == "thresholds") {
+      if (!v.is_object()) return "thresholds must be an object";
+      for (auto const& [tk, tv] : v.get_object()) {
+        if (tk != "first_s" && tk != "reply_s" && tk != "r3_s" && tk != "r5_s")
+          return "unknown threshold " + std::string(tk);
+        if (!tv.is_number() || !(tv.to_number<double>() > 0))
+          return "threshold " + std::string(tk) + " must be a positive number";
+      }
+    } else if (key == "service_hours" || key == "official_contacts" || key == "compliance") {
+      if (!v.is_object() && !v.is_null()) return key + " must be an object";
+    } else {
+      return "unknown merchant field \"" + key + "\"";
+    }
+    settings[k] = v;
+  }
+  return {};
+}
+
+std::string content_type_for(std::string const& path) {
+  auto dot = path.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  if (ext == "html") return "text/html; charset=utf-8";
+  if (ext == "js" || ext == "mjs") return "text/javascript; charset=utf-8";
+  if (ext == "css") return "text/css; charset=utf-8";
+  if (ext == "json") return "application/json";
+  if (ext == "svg") return "image/svg+xml";
+  if (ext == "png") return "image/png";
+  if (ext == "ico") return "image/x-icon";
+  if (ext == "woff2") return "font/woff2";
+  if (ext == "wav") return "audio/wav";
+  return "application/octet-stream";
+}
+
+// Runs a DB task and turns a store failure into a 503, never a crash.
+template <class F>
+void on_pool(asio::thread_pool& pool, std::function<void(http_response)> respond, F&& f) {
+  asio::post(pool, [respond = std::move(respond), f = std::forward<F>(f)]() mutable {
+    try {
+      f(respond);
+    } catch (store::store_error const& e) {
+      if (e.constraint_violation)
+        respond(json_error(409, "conflict", "already exists"));
+      else
+        respond(json_error(503, "unavailable", "database error"));
+    } catch (std::exception const& e) {
+      respond(json_error(500, "internal", "internal error"));
+    }
+  });
+}
+
+// ------------------------------------------------------------- WebSockets
+
+class ws_peer_handler : public net::ws_handler {
+ public:
+  ws_peer_handler(std::shared_ptr<hub> h, std::shared_ptr<peer> p)
+      : hub_(std::move(h)), peer_(std::move(p)) {}
+
+  void on_open(std::shared_ptr<net::ws_connection> const& conn) override {
+    peer_->conn = conn;
+    if (peer_->role == peer::kind::buyer)
+      hub_->buyer_open(peer_);
+    else
+      hub_->agent_open(peer_);
+  }
+
+  void on_text(std::string_view text) override {
+    auto parsed = wire::parse_inbound(text);
+    if (auto* err = std::get_if<wire::parse_error>(&parsed)) {
+      peer_->send(std::make_shared<std::string const>(
+          wire::to_text(wire::error_frame{err->id, err->code, err->message})));
+      return;
+    }
+    hub_->frame(peer_, std::get<wire::inbound>(std::move(parsed)));
+  }
+
+  void on_binary() override {
+    peer_->send(std::make_shared<std::string const>(
+        wire::to_text(wire::error_frame{std::nullopt, "bad_request", "frames must be JSON text"})));
+  }
+
+  void on_close() override { hub_->peer_closed(peer_); }
+
+ private:
+  std::shared_ptr<hub> hub_;
+  std::shared_ptr<peer> peer_;
+};
+
+net::upgrade_decision refuse(int status, std::string const& code, std::string const& message) {
+  net::upgrade_decision d;
+  d.refusal = json_error(status, code, message);
+  return d;
+}
+
+}  // namespace
+
+api::api(asio::thread_pool& db, store::store& st, directory& dir, std::shared_ptr<hub> h,
+         config const& cfg, std::function<std::size_t()> connections)
+    : db_(db),
+      store_(st),
+      dir_(dir),
+      hub_(std::move(h)),
+      cfg_(cfg),
+      connections_(std::move(connections)) {}
+
+void api::authenticate(http_request const& req, std::function<void(std::optional<caller>)> cb) {
+  std::string token;
+  bool via_cookie = false;
+  auto authz = req.header("authorization");
+  if (authz.size() > 7 &&
+      (authz.compare(0, 7, "Bearer ") == 0 || authz.compare(0, 7, "bearer ") == 0))
+    token = authz.substr(7);
+  if (token.empty()) {
+    token = cookie_value(req.header("cookie"), "kefu_session");
+    via_cookie = !token.empty();
+  }
+  if (token.empty() || token.size() > 256) {
+    asio::post(db_, [cb = std::move(cb)] { cb(std::nullopt); });
+    return;
+  }
+  asio::post(db_, [this, self = shared_from_this(), token, via_cookie, cb = std::move(cb)] {
+    auto now = now_ms();
+    auto u = dir_.by_token(token, now);
+    if (!u) {
+      // Sessions made before a restart are only in the database.
+      try {
+        if (auto s = store_.find_session(token_hash(token)); s && s->expires > now) {
+          dir_.put_session(*s);
+          u = dir_.by_token(token, now);
+        }
+      } catch (std::exception const&) {
+      }
+    }
+    if (!u) return cb(std::nullopt);
+    cb(caller{*u, via_cookie});
+  });
+}
+
+bool api::origin_allowed_for_console(http_request const& req) const {
+  auto origin = req.header("origin");
+  if (origin.empty()) return false;
+  if (origin == "http://" + req.header("host") || origin == "https://" + req.header("host"))
+    return true;
+  for (auto const& o : cfg_.console_origins)
+    if (o == origin) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------- upgrade
+
+void api::on_upgrade(http_request req, std::function<void(net::upgrade_decision)> decide) {
+  if (req.path == "/ws/buyer") {
+    auto merchant = req.param("merchant");
+    auto buyer = req.param("buyer");
+    auto key = req.param("key");
+    auto m = dir_.merchant(merchant);
+    if (merchant.empty() || buyer.empty() || key.empty())
+      return decide(refuse(400, "bad_request", "merchant, buyer and key are required"));
+    if (buyer.size() > 128) return decide(refuse(400, "bad_request", "buyer id is too long"));
+    if (!m || !secret_equal(m->row.channel_key, key))
+      return decide(refuse(403, "forbidden", "unknown merchant or wrong channel key"));
+    auto origin = req.header("origin");
+    if (!origin.empty()) {
+      bool ok = false;
+      for (auto const& o : m->allowed_origins) ok = ok || o == origin;
+      if (!ok) return decide(refuse(403, "forbidden", "origin not allowed for this merchant"));
+    }
+    auto p = std::make_shared<peer>();
+    p->role = peer::kind::buyer;
+    p->merchant = merchant;
+    p->buyer = buyer;
+    net::upgrade_decision d;
+    d.accept = std::make_shared<ws_peer_handler>(hub_, p);
+    return decide(std::move(d));
+  }
+  if (req.path == "/ws/agent") {
+    auto self = shared_from_this();
+    authenticate(req, [self, req, decide = std::move(decide)](std::optional<caller> who) {
+      if (!who) return decide(refuse(401, "unauthorized", "login required"));
+      if (who->via_cookie && !self->origin_allowed_for_console(req))
+        return decide(refuse(403, "forbidden", "cross-origin WebSocket refused"));
+      if (who->user.role != "agent")
+        return decide(refuse(403, "forbidden", "only agents take chats"));
+      auto p = std::make_shared<peer>();
+      p->role = peer::kind::agent;
+      p->agent = who->user.id;
+      net::upgrade_decision d;
+      d.accept = std::make_shared<ws_peer_handler>(self->hub_, p);
+      decide(std::move(d));
+    });
+    return;
+  }
+  decide(refuse(404, "not_found", "no such WebSocket endpoint"));
+}
+
+// ------------------------------------------------------------------- HTTP
+
+void api::on_http(http_request req, respond_fn respond) {
+  if (req.path == "/healthz") return respond(json_ok(json::object{{"status", "ok"}}));
+  if (req.path == "/metrics") {
+    auto self = shared_from_this();
+    return hub_->queue_snapshot([self, respond](std::map<std::string, std::size_t> queues) {
+      auto r = self->metrics();
+      std::string q =
+          "# HELP kefu_queue_length Chats waiting for an agent.\n"
+          "# TYPE kefu_queue_length gauge\n";
+      for (auto const& [m, n] : queues)
+        q += "kefu_queue_length{merchant=\"" + m + "\"} " + std::to_string(n) + "\n";
+      r.body += q;
+      respond(std::move(r));
+    });
+  }
+  if (req.path == "/api/login" && req.method == "POST") return login(req, respond);
+  if (req.path.rfind("/api/", 0) != 0) {
+    if (req.method != "GET" && req.method != "HEAD")
+      return respond(json_error(405, "method_not_allowed", "method not allowed"));
+    auto self = shared_from_this();
+    auto path = req.path;
+    asio::post(db_, [self, path, respond] { respond(self->static_file(path)); });
+    return;
+  }
+  auto self = shared_from_this();
+  auto shared_req = std::make_shared<http_request const>(std::move(req));
+  authenticate(*shared_req, [self, shared_req, respond](std::optional<caller> who) {
+    try {
+      self->route(*shared_req, who, respond);
+    } catch (store::store_error const& e) {
+      respond(e.constraint_violation ? json_error(409, "conflict", "already exists")
+                                     : json_error(503, "unavailable", "database error"));
+    } catch (std::exception const&) {
+      respond(json_error(500, "internal", "internal error"));
+    }
+  });
+}
+
+// Runs on the DB pool.
+void api::route(http_request const& req, std::optional<caller> const& who,
+                respond_fn const& respond) {
+  if (!who) return respond(json_error(401, "unauthorized", "login required"));
+  auto const& u = who->user;
+  // Cookie-authenticated writes must come from the console's own origin.
+  if (who->via_cookie && req.method != "GET" && req.method != "HEAD" &&
+      !origin_allowed_for_console(req))
+    return respond(json_error(403, "forbidden", "cross-origin request refused"));
+  auto const& path = req.path;
+  auto const& method = req.method;
+  auto is_admin = u.role == "admin";
+
+  if (path == "/api/logout" && method == "POST") return logout(req, respond);
+  if (path == "/api/me" && method == "GET") return respond(json_ok(user_json(u)));
+
+  if (path == "/api/merchants") {
+    if (method == "POST") {
+      if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
+      return create_merchant(req, respond);
+    }
+    if (method == "GET") {
+      json::array out;
+      for (auto const& m : dir_.merchants())
+        if (in_scope(u, m.row.id)) out.push_back(merchant_json(m, is_admin));
+      return respond(json_ok(json::object{{"merchants", std::move(out)}}));
+    }
+  }
+  if (path.rfind("/api/merchants/", 0) == 0) {
+    auto id = path.substr(15);
+    if (method == "GET") {
+      auto m = dir_.merchant(id);
+      if (!m || !in_scope(u, id)) return respond(json_error(404, "not_found", "no such merchant"));
+      return respond(json_ok(merchant_json(*m, is_admin)));
+    }
+    if (method == "PATCH" || method == "PUT") {
+      if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
+      return update_merchant(id, req, respond);
+    }
+  }
+  if (path == "/api/agents") {
+    if (method == "POST") {
+      if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
+      return create_agent(req, respond);
+    }
+    if (method == "GET") {
+      if (u.role == "agent") return respond(json_error(403, "forbidden", "not for agents"));
+      json::array out;
+      for (auto const& x : dir_.users()) {
+        bool visible = is_admin;
+        for (auto const& m : x.merchants) visible = visible || m == "*" || in_scope(u, m);
+        if (visible) out.push_back(user_json(x));
+      }
+      return respond(json_ok(json::object{{"agents", std::move(out)}}));
+    }
+  }
+  if (path.rfind("/api/agents/", 0) == 0 && (method == "PATCH" || method == "PUT")) {
+    if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
+    return update_agent(path.substr(12), req, respond);
+  }
+  if (path.rfind("/api/chats/", 0) == 0 && method == "GET")
+    return get_chat(*who, path.substr(11), respond);
+  if (path == "/api/events" && method == "GET") return get_events(*who, req, respond);
+  respond(json_error(404, "not_found", "no such endpoint"));
+}
+
+void api::login(http_request const& req, respond_fn const& reply) {
+  auto self = shared_from_this();
+  on_pool(db_, reply, [self, body = req.body](respond_fn const& respond) {
+    json::error_code ec;
+    auto v = json::parse(body, ec);
+    auto const* o = ec ? nullptr : v.if_object();
+    auto const* un = o ? o->if_contains("username") : nullptr;
+    auto const* pw = o ? o->if_contains("password") : nullptr;
+    if (!un || !pw || !un->is_string() || !pw->is_string())
+      return respond(json_error(400, "bad_request", "username and password are required"));
+    auto u = self->dir_.user(std::string(un->get_string()));
+    // Verify against a dummy hash when the user is unknown so timing does not tell.
+    static std::string const dummy = hash_password(random_hex(8));
+    bool ok = verify_password(u ? u->password_hash : dummy, std::string(pw->get_string()));
+    if (!u || !ok) return respond(json_error(401, "unauthorized", "wrong username or password"));
+    auto token = new_token();
+    store::login_session s{token_hash(token), u->id, now_ms(),
+                           now_ms() + self->cfg_.session_ttl_ms};
+    self->store_.insert_session(s);
+    self->dir_.put_session(s);
+    auto r = json_ok(json::object{{"token", token}, {"role", u->role}, {"user", user_json(*u)}});
+    r.headers.emplace_back("Set-Cookie", "kefu_session=" + token +
+                                             "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                                             std::to_string(self->cfg_.session_ttl_ms / 1000));
+    respond(std::move(r));
+  });
+}
+
+void api::logout(http_request const& req, respond_fn const& respond) {
+  std::string token;
+  auto authz = req.header("authorization");
+  if (authz.size() > 7) token = authz.substr(7);
+  if (token.empty()) token = cookie_value(req.header("cookie"), "kefu_session");
+  auto h = token_hash(token);
+  store_.delete_session(h);
+  dir_.drop_session(h);
+  auto r = json_ok(json::object{{"ok", true}});
+  r.headers.emplace_back("Set-Cookie",
+                         "kefu_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  respond(std::move(r));
+}
+
+void api::create_merchant(http_request const& req, respond_fn const& respond) {
+  json::error_code ec;
+  auto v = json::parse(req.body, ec);
+  if (ec || !v.is_object())
+    return respond(json_error(400, "bad_request", "body must be a JSON object"));
+  auto const& o = v.get_object();
+  auto str = [&](char const* k) -> std::string {
+    auto const* p = o.if_contains(k);
+    return p && p->is_string() ? std::string(p->get_string()) : std::string();
+  };
+  store::merchant m;
+  m.id = str("id");
+  m.name = str("name");
+  m.platform = str("platform");
+  if (!valid_id(m.id))
+    return respond(json_error(400, "bad_request", "id must be 1-64 letters, digits, _ - ."));
+  if (m.name.empty()) return respond(json_error(400, "bad_request", "name is required"));
+  if (m.platform != "kuaishou" && m.platform != "taobao" && m.platform != "tencent")
+    return respond(json_error(400, "bad_request", "platform must be kuaishou, taobao or tencent"));
+  json::object settings;
+  if (auto err = merchant_settings(o, settings); !err.empty())
+    return respond(json_error(400, "bad_request", err));
+  m.settings_json = json::serialize(settings);
+  m.channel_key = random_hex(16);
+  m.created = now_ms();
+  if (dir_.merchant(m.id)) return respond(json_error(409, "conflict", "merchant exists"));
+  store_.insert_merchant(m);
+  dir_.put_merchant(m);
+  respond(json_ok(merchant_json(*dir_.merchant(m.id), true), 201));
+}
+
+void api::update_merchant(std::string const& id, http_request const& req,
+                          respond_fn const& respond) {
+  auto cur = dir_.merchant(id);
+  if (!cur) return respond(json_error(404, "not_found", "no such merchant"));
+  json::error_code ec;
+  auto v = json::parse(req.body, ec);
+  if (ec || !v.is_object())
+    return respond(json_error(400, "bad_request", "body must be a JSON object"));
+  auto const& o = v.get_object();
+  store::merchant m = cur->row;
+  if (auto const* p = o.if_contains("name")) {
+    if (!p->is_string() || p->get_string().empty())
+      return respond(json_error(400, "bad_request", "name must be a non-empty string"));
+    m.name = std::string(p->get_string());
+  }
+  if (auto const* p = o.if_contains("platform")) {
+    if (!p->is_string() || (p->get_string() != "kuaishou" && p->get_string() != "taobao" &&
+                            p->get_string() != "tencent"))
+      return respond(
+          json_error(400, "bad_request", "platform must be kuaishou, taobao or tencent"));
+    m.platform = std::string(p->get_string());
+  }
+  json::object settings = cur->settings;
+  if (auto err = merchant_settings(o, settings); !err.empty())
+    return respond(json_error(400, "bad_request", err));
+  m.settings_json = json::serialize(settings);
+  store_.update_merchant(m);
+  dir_.put_merchant(m);
+  respond(json_ok(merchant_json(*dir_.merchant(id), true)));
+}
+
+namespace {
+
+std::string agent_fields(json::object const& o, store::user& u, bool creating) {
+  for (auto const& [k, v] : o) {
+    std::string key(k);
+    if (key == "id") {
+      if (!creating) continue;
+      if (!v.is_string() || !valid_id(std::string(v.get_string())))
+        return "id must be 1-64 letters, digits, _ - .";
+      u.id = std::string(v.get_string());
+    } else if (key == "name") {
+      if (!v.is_string() || v.get_string().empty()) return "name must be a non-empty string";
+      u.name = std::string(v.get_string());
+    } else if (key == "password") {
+      if (!v.is_string() || v.get_string().size() < 8 || v.get_string().size() > 256)
+        return "password must be 8 to 256 characters";
+      u.password_hash = hash_password(std::string(v.get_string()));
+    } else if (key == "role") {
+      if (!v.is_string() || (v.get_string() != "agent" && v.get_string() != "qa" &&
+                             v.get_string() != "manager" && v.get_string() != "admin"))
+        return "role must be agent, qa, manager or admin";
+      u.role = std::string(v.get_string());
+    } else if (key == "merchants") {
+      if (!v.is_array()) return "merchants must be an array of merchant ids";
+      u.merchants.clear();
+      for (auto const& m : v.get_array()) {
+        if (!m.is_string()) return "merchants must be an array of merchant ids";
+        u.merchants.emplace_back(m.get_string());
+      }
+    } else if (key == "capacity") {
+      if (!v.is_int64() || v.get_int64() < 0 || v.get_int64() > 100)
+        return "capacity must be an integer from 0 to 100";
+      u.capacity = static_cast<int>(v.get_int64());
+    } else {
+      return "unknown agent field \"" + key + "\"";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void api::create_agent(http_request const& req, respond_fn const& respond) {
+  json::error_code ec;
+  auto v = json::parse(req.body, ec);
+  if (ec || !v.is_object())
+    return respond(json_error(400, "bad_request", "body must be a JSON object"));
+  store::user u;
+  u.role = "agent";
+  if (auto err = agent_fields(v.get_object(), u, true); !err.empty())
+    return respond(json_error(400, "bad_request", err));
+  if (u.id.empty() || u.password_hash.empty())
+    return respond(json_error(400, "bad_request", "id and password are required"));
+  if (u.name.empty()) u.name = u.id;
+  for (auto const& m : u.merchants)
+    if (m != "*" && !dir_.merchant(m))
+      return respond(json_error(400, "bad_request", "unknown merchant " + m));
+  if (dir_.user(u.id)) return respond(json_error(409, "conflict", "user exists"));
+  u.created = now_ms();
+  store_.insert_user(u);
+  dir_.put_user(u);
+  hub_->agent_changed(u);
+  respond(json_ok(user_json(u), 201));
+}
+
+void api::update_agent(std::string const& id, http_request const& req, respond_fn const& respond) {
+  auto cur = dir_.user(id);
+  if (!cur) return respond(json_error(404, "not_found", "no such user"));
+  json::error_code ec;
+  auto v = json::parse(req.body, ec);
+  if (ec || !v.is_object())
+    return respond(json_error(400, "bad_request", "body must be a JSON object"));
+  store::user u = *cur;
+  if (auto err = agent_fields(v.get_object(), u, false); !err.empty())
+    return respond(json_error(400, "bad_request", err));
+  for (auto const& m : u.merchants)
+    if (m != "*" && !dir_.merchant(m))
+      return respond(json_error(400, "bad_request", "unknown merchant " + m));
+  store_.update_user(u);
+  dir_.put_user(u);
+  hub_->agent_changed(u);
+  respond(json_ok(user_json(u)));
+}
+
+void api::get_chat(caller const& who, std::string const& id, respond_fn const& respond) {
+  auto row = store_.find_chat(id);
+  auto const& u = who.user;
+  if (!row || !in_scope(u, row->merchant))
+    return respond(json_error(404, "not_found", "no such chat"));
+  auto events = store_.chat_events(id);
+  if (u.role == "agent") {
+    bool held = row->agent == u.id;
+    for (auto const& e : events) held = held || (e.kind == "assign" && e.agent == u.id);
+    if (!held) return respond(json_error(404, "not_found", "no such chat"));
+  }
+  json::array messages, blocked, evs;
+  for (auto const& m : store_.messages(id)) {
+    json::object o{{"from", m.sender}, {"text", m.text}, {"ts", m.ts}};
+    if (!m.agent.empty()) o["agent"] = m.agent;
+    if (!m.client_id.empty()) o["id"] = m.client_id;
+    if (!m.verdict_json.empty()) {
+      json::error_code ec;
+      auto v = json::parse(m.verdict_json, ec);
+      if (!ec) o["verdict"] = std::move(v);
+    }
+    if (m.blocked || !m.seq) {
+      blocked.push_back(std::move(o));
+    } else {
+      o["seq"] = *m.seq;
+      messages.push_back(std::move(o));
+    }
+  }
+  for (auto const& e : events) {
+    json::object o{{"kind", e.kind}, {"ts", e.ts}};
+    if (!e.agent.empty()) o["agent"] = e.agent;
+    if (!e.data.empty()) o["data"] = e.data;
+    evs.push_back(std::move(o));
+  }
+  json::object out{{"id", row->id},
+                   {"merchant", row->merchant},
+                   {"buyer", row->buyer},
+                   {"agent", row->agent.empty() ? json::value(nullptr) : json::value(row->agent)},
+                   {"opened", row->opened},
+                   {"closed", row->closed ? json::value(*row->closed) : json::value(nullptr)},
+                   {"rating", row->rating ? json::value(*row->rating) : json::value(nullptr)},
+                   {"messages", std::move(messages)},
+                   {"blocked", std::move(blocked)},
+                   {"events", std::move(evs)}};
+  respond(json_ok(out));
+}
+
+void api::get_events(caller const& who, http_request const& req, respond_fn const& respond) {
+  auto const& u = who.user;
+  if (u.role == "agent") return respond(json_error(403, "forbidden", "not for agents"));
+  auto from = parse_ms(req.param("from"));
+  auto to = parse_ms(req.param("to"));
+  if (!from || !to)
+    return respond(json_error(400, "bad_request", "from and to (epoch ms) are required"));
+  std::string body;
+  std::unordered_map<std::string, std::string> merchant_of;
+  store_.scan_events(
+      *from, *to,
+      [&](store::chat_row const& c) {
+        if (in_scope(u, c.merchant)) merchant_of[c.id] = c.merchant;
+      },
+      [&](store::message_row const& m) {
+        if (m.blocked || !m.seq) return;
+        auto it = merchant_of.find(m.chat);
+        if (it == merchant_of.end()) return;
+        std::string type = m.sender == "system" ? "auto" : m.sender;
+        json::object o{{"ts", m.ts}, {"chat", m.chat}, {"merchant", it->second}, {"type", type}};
+        if (type == "agent") o["agent"] = m.agent;
+        body += json::serialize(o);
+        body += '\n';
+      },
+      [&](store::chat_event_row const& e) {
+        if (e.kind != "assign" && e.kind != "close") return;
+        auto it = merchant_of.find(e.chat);
+        if (it == merchant_of.end()) return;
+        json::object o{{"ts", e.ts}, {"chat", e.chat}, {"merchant", it->second}, {"type", e.kind}};
+        if (e.kind == "assign") o["agent"] = e.agent;
+        body += json::serialize(o);
+        body += '\n';
+      });
+  respond({200, "application/x-ndjson", std::move(body), {}});
+}
+
+http_response api::metrics() {
+  auto const& c = hub_->counters();
+  auto st = store_.stats();
+  std::ostringstream o;
+  o << "# HELP kefu_connections Open WebSocket connections.\n# TYPE kefu_connections gauge\n"
+    << "kefu_connections " << connections_() << "\n"
+    << "# HELP kefu_open_chats Chats open now.\n# TYPE kefu_open_chats gauge\n"
+    << "kefu_open_chats " << c.open_chats.load() << "\n"
+    << "# HELP kefu_queued_chats Chats waiting for an agent, all merchants.\n"
+    << "# TYPE kefu_queued_chats gauge\nkefu_queued_chats " << c.queued_chats.load() << "\n"
+    << "# HELP kefu_agents_online Agents connected and online.\n# TYPE kefu_agents_online gauge\n"
+    << "kefu_agents_online " << c.agents_online.load() << "\n"
+    << "# HELP kefu_messages_routed_total Messages stored and delivered.\n"
+    << "# TYPE kefu_messages_routed_total counter\nkefu_messages_routed_total "
+    << c.messages_routed.load() << "\n"
+    << "# HELP kefu_messages_blocked_total Agent messages blocked by compliance.\n"
+    << "# TYPE kefu_messages_blocked_total counter\nkefu_messages_blocked_total "
+    << c.messages_blocked.load() << "\n"
+    << "# HELP kefu_store_failures_total Writes the database refused.\n"
+    << "# TYPE kefu_store_failures_total counter\nkefu_store_failures_total "
+    << c.store_failures.load() << "\n"
+    << "# HELP kefu_commit_latency_seconds Group-commit transaction latency.\n"
+    << "# TYPE kefu_commit_latency_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < st.bucket_bounds.size() && i < st.bucket_counts.size(); ++i) {
+    cumulative = st.bucket_counts[i];
+    o << "kefu_commit_latency_seconds_bucket{le=\"" << st.bucket_bounds[i] << "\"} " << cumulative
+      << "\n";
+  }
+  o << "kefu_commit_latency_seconds_bucket{le=\"+Inf\"} " << st.transactions << "\n"
+    << "kefu_commit_latency_seconds_sum " << st.latency_sum << "\n"
+    << "kefu_commit_latency_seconds_count " << st.transactions << "\n"
+    << "# HELP kefu_store_writes_total Writes committed by the group-commit writer.\n"
+    << "# TYPE kefu_store_writes_total counter\nkefu_store_writes_total " << st.writes << "\n";
+  return {200, "text/plain; version=0.0.4; charset=utf-8", o.str(), {}};
+}
+
+http_response api::static_file(std::string const& path) {
+  namespace fs = std::filesystem;
+  if (cfg_.console_dir.empty()) return json_error(404, "not_found", "no console configured");
+  std::string rel = path == "/" ? "index.html" : path.substr(1);
+  if (rel.find("..") != std::string::npos || rel.find('\\') != std::string::npos)
+    return json_error(404, "not_found", "not found");
+  fs::path file = fs::path(cfg_.console_dir) / rel;
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) file /= "index.html";
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return json_error(404, "not_found", "not found");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  http_response r{200, content_type_for(file.string()), ss.str(), {}};
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+}  // namespace kefu::app

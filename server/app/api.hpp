@@ -1,0 +1,67 @@
+#pragma once
+// The application's face to the network layer: REST endpoints, WebSocket
+// upgrade decisions (authentication, Origin checks) and static console files.
+// Database work runs on the DB thread pool, never on an I/O thread.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "server/app/config.hpp"
+#include "server/app/directory.hpp"
+#include "server/app/hub.hpp"
+#include "server/net/server.hpp"
+#include "server/store/store.hpp"
+
+namespace kefu::app {
+
+class api : public net::app_handler, public std::enable_shared_from_this<api> {
+ public:
+  api(boost::asio::thread_pool& db, store::store& st, directory& dir, std::shared_ptr<hub> h,
+      config const& cfg, std::function<std::size_t()> connections);
+
+  void on_http(net::http_request req, std::function<void(net::http_response)> respond) override;
+  void on_upgrade(net::http_request req,
+                  std::function<void(net::upgrade_decision)> decide) override;
+
+ private:
+  struct caller {
+    store::user user;
+    bool via_cookie = false;
+  };
+  using respond_fn = std::function<void(net::http_response)>;
+
+  // Resolves the bearer token or session cookie; the callback runs on the DB pool.
+  void authenticate(net::http_request const& req, std::function<void(std::optional<caller>)> cb);
+
+  void route(net::http_request const& req, std::optional<caller> const& who,
+             respond_fn const& respond);
+  void login(net::http_request const& req, respond_fn const& respond);
+  void logout(net::http_request const& req, respond_fn const& respond);
+  void create_merchant(net::http_request const& req, respond_fn const& respond);
+  void update_merchant(std::string const& id, net::http_request const& req,
+                       respond_fn const& respond);
+  void create_agent(net::http_request const& req, respond_fn const& respond);
+  void update_agent(std::string const& id, net::http_request const& req, respond_fn const& respond);
+  void get_chat(caller const& who, std::string const& id, respond_fn const& respond);
+  void get_events(caller const& who, net::http_request const& req, respond_fn const& respond);
+  net::http_response metrics();
+  net::http_response static_file(std::string const& path);
+  bool origin_allowed_for_console(net::http_request const& req) const;
+
+  boost::asio::thread_pool& db_;
+  store::store& store_;
+  directory& dir_;
+  std::shared_ptr<hub> hub_;
+  config const& cfg_;
+  std::function<std::size_t()> connections_;
+};
+
+net::http_response json_error(int status, std::string const& code, std::string const& message);
+std::int64_t now_ms();
+
+}  // namespace kefu::app

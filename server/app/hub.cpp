@@ -1,0 +1,725 @@
+#include "server/app/hub.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <cstdio>
+
+#include "server/app/auth.hpp"
+
+namespace kefu::app {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using routing::agent_status;
+
+namespace {
+
+std::shared_ptr<std::string const> text_of(json::value const& v) {
+  return std::make_shared<std::string const>(json::serialize(v));
+}
+
+template <class Frame>
+std::shared_ptr<std::string const> frame_text(Frame const& f) {
+  return std::make_shared<std::string const>(wire::to_text(f));
+}
+
+std::string fill_template(std::string t, std::string const& merchant, std::string const& agent) {
+  auto replace_all = [&](std::string const& from, std::string const& to) {
+    for (std::size_t pos = 0; (pos = t.find(from, pos)) != std::string::npos; pos += to.size())
+      t.replace(pos, from.size(), to);
+  };
+  replace_all("{merchant}", merchant);
+  replace_all("{agent}", agent);
+  return t;
+}
+
+std::optional<json::value> parse_verdict(std::string const& s) {
+  if (s.empty()) return std::nullopt;
+  json::error_code ec;
+  auto v = json::parse(s, ec);
+  if (ec) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+hub::hub(asio::io_context& ioc, asio::thread_pool& db, store::store& st, directory& dir,
+         config const& cfg, clock_fn clock)
+    : strand_(asio::make_strand(ioc)),
+      timer_(strand_),
+      db_(db),
+      store_(st),
+      dir_(dir),
+      cfg_(cfg),
+      clock_(std::move(clock)),
+      router_(cfg.grace_ms),
+      chat_prefix_(random_hex(2)) {}
+
+template <class F>
+void hub::run(F&& f) {
+  asio::post(strand_, [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
+}
+
+std::string hub::buyer_key(std::string const& merchant, std::string const& buyer) const {
+  return merchant + '\x1f' + buyer;
+}
+
+std::string hub::new_chat_id(ms_t now) {
+  // Sortable by opening time; the per-process prefix keeps ids unique across
+  // restarts within the same millisecond.
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "c%012llx%s%04llx", static_cast<unsigned long long>(now),
+                chat_prefix_.c_str(), static_cast<unsigned long long>(++chat_counter_ & 0xffff));
+  return buf;
+}
+
+// ------------------------------------------------------------------ recovery
+
+void hub::recover() {
+  ms_t now = clock_();
+  for (auto const& u : dir_.users())
+    if (u.role == "agent") router_.upsert_agent({u.id, u.merchants, u.capacity}, now);
+  for (auto const& row : store_.open_chats()) {
+    chat c;
+    c.id = row.id;
+    c.merchant = row.merchant;
+    c.buyer = row.buyer;
+    c.agent = row.agent;
+    c.opened = row.opened;
+    c.committed = true;
+    c.greeted = !row.agent.empty();
+    ms_t last_buyer = row.opened;
+    for (auto const& m : store_.messages(row.id)) {
+      if (m.blocked || !m.seq) continue;
+      c.history.push_back({*m.seq, m.sender, m.agent, m.text, m.ts, m.verdict_json});
+      c.last_seq = std::max(c.last_seq, *m.seq);
+      if (m.sender == "buyer") last_buyer = std::max(last_buyer, m.ts);
+    }
+    c.idle_deadline = last_buyer + cfg_.buyer_idle_close_ms;
+    idle_.insert({c.idle_deadline, c.id});
+    buyer_chat_[buyer_key(c.merchant, c.buyer)] = c.id;
+    std::string agent = c.agent;
+    chats_[c.id] = std::move(c);
+    // Nobody is connected yet: the commands carry nothing to send.
+    router_.restore_chat(row.id, row.merchant, row.buyer, agent, now);
+  }
+  update_gauges();
+  run([this] { arm_timer(); });
+}
+
+// ------------------------------------------------------------ public entries
+
+void hub::buyer_open(std::shared_ptr<peer> p) {
+  run([this, p = std::move(p)] { on_buyer_open(p); });
+}
+void hub::agent_open(std::shared_ptr<peer> p) {
+  run([this, p = std::move(p)] { on_agent_open(p); });
+}
+void hub::frame(std::shared_ptr<peer> p, wire::inbound f) {
+  run([this, p = std::move(p), f = std::move(f)] { on_frame(p, f); });
+}
+void hub::peer_closed(std::shared_ptr<peer> p) {
+  run([this, p = std::move(p)] { on_closed(p); });
+}
+void hub::agent_changed(store::user u) {
+  run([this, u = std::move(u)] {
+    if (u.role != "agent") return;
+    apply(router_.upsert_agent({u.id, u.merchants, u.capacity}, clock_()));
+    update_gauges();
+    arm_timer();
+  });
+}
+void hub::queue_snapshot(std::function<void(std::map<std::string, std::size_t>)> cb) {
+  run([this, cb = std::move(cb)] { cb(router_.queue_lengths()); });
+}
+void hub::stop() {
+  run([this] {
+    stopped_ = true;
+    timer_.cancel();
+  });
+}
+
+// ------------------------------------------------------------- connections
+
+void hub::on_buyer_open(sp p) {
+  auto key = buyer_key(p->merchant, p->buyer);
+  // Several tabs of one buyer may be open: each gets every frame.
+  buyers_[key].push_back(p);
+  p->current = true;
+  // A buyer who comes back to a waiting chat learns its place again.
+  auto it = buyer_chat_.find(key);
+  if (it != buyer_chat_.end())
+    if (auto pos = router_.queue_position(it->second))
+      p->send(frame_text(wire::queued_frame{it->second, *pos}));
+}
+
+void hub::on_agent_open(sp p) {
+  auto& conns = agents_[p->agent];
+  bool first = conns.empty();
+  conns.push_back(p);
+  p->current = true;
+  ms_t now = clock_();
+  if (!router_.agent(p->agent)) {
+    if (auto u = dir_.user(p->agent)) router_.upsert_agent({u->id, u->merchants, u->capacity}, now);
+  }
+  // Chats kept through the grace period come back first.
+  if (auto a = router_.agent(p->agent))
+    for (auto const& chat_id : a->chats)
+      if (auto it = chats_.find(chat_id); it != chats_.end()) send_assigned(p, it->second);
+  if (first) apply(router_.agent_connected(p->agent, now));
+  if (auto a = router_.agent(p->agent))
+    p->send(text_of(
+        {{"type", "status"}, {"status", a->status == agent_status::online ? "online" : "away"}}));
+  update_gauges();
+  arm_timer();
+}
+
+void hub::on_closed(sp p) {
+  p->resuming.clear();
+  if (!p->current) return;
+  p->current = false;
+  auto drop = [&](auto& map, std::string const& key) {
+    auto it = map.find(key);
+    if (it == map.end()) return false;
+    std::erase(it->second, p);
+    if (!it->second.empty()) return false;
+    map.erase(it);
+    return true;
+  };
+  if (p->role == peer::kind::buyer) {
+    drop(buyers_, buyer_key(p->merchant, p->buyer));
+    return;
+  }
+  // The agent is gone only when its last connection is.
+  if (!drop(agents_, p->agent)) return;
+  apply(router_.agent_disconnected(p->agent, clock_()));
+  update_gauges();
+  arm_timer();
+}
+
+void hub::on_frame(sp p, wire::inbound f) {
+  if (stopped_ || !p->current) return;  // not acknowledged: the client sends it again
+  bool buyer = p->role == peer::kind::buyer;
+  std::visit(
+      [&](auto const& fr) {
+        using T = std::decay_t<decltype(fr)>;
+        if constexpr (std::is_same_v<T, wire::send_frame>) {
+          buyer ? buyer_send(p, fr) : agent_send(p, fr);
+        } else if constexpr (std::is_same_v<T, wire::close_frame>) {
+          buyer ? buyer_close(p, fr) : agent_close(p, fr);
+        } else if constexpr (std::is_same_v<T, wire::rate_frame>) {
+          if (buyer)
+            buyer_rate(p, fr);
+          else
+            send_error(p, std::nullopt, "bad_request", "only buyers rate chats");
+        } else if constexpr (std::is_same_v<T, wire::status_frame>) {
+          if (!buyer)
+            agent_status(p, fr);
+          else
+            send_error(p, std::nullopt, "bad_request", "buyers have no status");
+        } else if constexpr (std::is_same_v<T, wire::transfer_frame>) {
+          if (!buyer)
+            agent_transfer(p, fr);
+          else
+            send_error(p, fr.id, "forbidden", "buyers cannot transfer chats");
+        } else if constexpr (std::is_same_v<T, wire::resume_frame>) {
+          resume(p, fr);
+        }
+      },
+      f);
+  update_gauges();
+  arm_timer();
+}
+
+// ------------------------------------------------------------------- buyers
+
+void hub::buyer_send(sp const& p, wire::send_frame const& f) {
+  if (f.id.empty()) return send_error(p, std::nullopt, "bad_request", "\"id\" must not be empty");
+  std::string sender_key = "b:" + p->merchant + ":" + p->buyer;
+  std::string flight = sender_key + '\x1f' + f.id;
+  if (auto it = inflight_.find(flight); it != inflight_.end()) {
+    it->second.push_back(p);  // the same frame raced in twice: one write, two acks
+    return;
+  }
+  if (f.text.empty()) return send_error(p, f.id, "bad_request", "\"text\" must not be empty");
+  ms_t now = clock_();
+  auto key = buyer_key(p->merchant, p->buyer);
+  bool opening = false;
+  std::string chat_id;
+  if (auto it = buyer_chat_.find(key); it != buyer_chat_.end()) {
+    chat_id = it->second;
+  } else {
+    opening = true;
+    chat_id = new_chat_id(now);
+    chat c;
+    c.id = chat_id;
+    c.merchant = p->merchant;
+    c.buyer = p->buyer;
+    c.opened = now;
+    chats_[chat_id] = std::move(c);
+    buyer_chat_[key] = chat_id;
+  }
+  auto& c = chats_.at(chat_id);
+  idle_.erase({c.idle_deadline, chat_id});
+  c.idle_deadline = now + cfg_.buyer_idle_close_ms;
+  idle_.insert({c.idle_deadline, chat_id});
+
+  store::message_op op;
+  op.chat = chat_id;
+  op.sender = "buyer";
+  op.sender_key = sender_key;
+  op.client_id = f.id;
+  op.text = f.text;
+  op.ts = now;
+  if (opening) op.open_chat = store::open_chat_op{chat_id, p->merchant, p->buyer, now};
+  inflight_[flight].push_back(p);
+  store::write_op w;
+  w.message = op;
+  w.done = [self = shared_from_this(), op, opening](store::write_result const& r) {
+    self->run([self, op, r, opening] {
+      auto flight_key = op.sender_key + '\x1f' + op.client_id;
+      std::vector<sp> waiters;
+      if (auto found = self->inflight_.find(flight_key); found != self->inflight_.end()) {
+        waiters = std::move(found->second);
+        self->inflight_.erase(found);
+      }
+      self->on_message_committed(op.chat, op, r, waiters, opening);
+      self->update_gauges();
+      self->arm_timer();
+    });
+  };
+  store_.submit(std::move(w));
+}
+
+void hub::buyer_close(sp const& p, wire::close_frame const& f) {
+  auto key = buyer_key(p->merchant, p->buyer);
+  auto it = buyer_chat_.find(key);
+  if (it == buyer_chat_.end() || (!f.chat.empty() && f.chat != it->second))
+    return send_error(p, f.id, "not_found", "no open chat to close");
+  auto& c = chats_.at(it->second);
+  if (!c.committed) return send_error(p, f.id, "not_found", "the chat is still opening");
+  close_chat(c.id, "", "buyer");
+}
+
+void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
+  if (f.score != "satisfied" && f.score != "neutral" && f.score != "unsatisfied")
+    return send_error(p, std::nullopt, "bad_request",
+                      "score must be satisfied, neutral or unsatisfied");
+  if (chats_.count(f.chat))
+    return send_error(p, std::nullopt, "bad_request", "a chat is rated after it is closed");
+  auto self = shared_from_this();
+  asio::post(db_, [self, p, f] {
+    std::optional<store::chat_row> row;
+    try {
+      row = self->store_.find_chat(f.chat);
+    } catch (std::exception const&) {
+    }
+    self->run([self, p, f, row] {
+      if (!row || row->merchant != p->merchant || row->buyer != p->buyer)
+        return self->send_error(p, std::nullopt, "not_found", "no such chat of yours");
+      if (!row->closed)
+        return self->send_error(p, std::nullopt, "bad_request", "the chat is still open");
+      self->store_event(f.chat, "rate", "", f.score, false, false, true,
+                        [self, p, chat = f.chat, score = f.score](store::write_result const& r) {
+                          if (!r.ok)
+                            return self->send_error(p, std::nullopt, "unavailable",
+                                                    "the rating was not stored; send it again");
+                          p->send(text_of({{"type", "rated"}, {"chat", chat}, {"score", score}}));
+                        });
+    });
+  });
+}
+
+// ------------------------------------------------------------------- agents
+
+void hub::agent_send(sp const& p, wire::send_frame const& f) {
+  if (f.id.empty()) return send_error(p, std::nullopt, "bad_request", "\"id\" must not be empty");
+  std::string sender_key = "a:" + p->agent;
+  std::string flight = sender_key + '\x1f' + f.id;
+  if (auto it = inflight_.find(flight); it != inflight_.end()) {
+    it->second.push_back(p);
+    return;
+  }
+  auto it = chats_.find(f.chat);
+  bool held = it != chats_.end() && it->second.agent == p->agent;
+  store::message_op op;
+  op.chat = f.chat;
+  op.sender = "agent";
+  op.agent = p->agent;
+  op.sender_key = sender_key;
+  op.client_id = f.id;
+  op.text = f.text;
+  op.ts = clock_();
+  // A chat this agent no longer holds can still see a re-send of a message it
+  // acknowledged earlier: the writer answers those from the database and
+  // stores nothing new.
+  op.dedupe_only = !held;
+  if (held && f.text.empty())
+    return send_error(p, f.id, "bad_request", "\"text\" must not be empty");
+  inflight_[flight].push_back(p);
+  store::write_op w;
+  w.message = op;
+  w.done = [self = shared_from_this(), op, held](store::write_result const& r) {
+    self->run([self, op, r, held] {
+      auto flight_key = op.sender_key + '\x1f' + op.client_id;
+      std::vector<sp> waiters;
+      if (auto found = self->inflight_.find(flight_key); found != self->inflight_.end()) {
+        waiters = std::move(found->second);
+        self->inflight_.erase(found);
+      }
+      if (!held && r.ok && !r.duplicate) {
+        bool exists = self->chats_.count(op.chat) != 0;
+        for (auto const& waiter : waiters)
+          self->send_error(waiter, op.client_id, exists ? "forbidden" : "not_found",
+                           exists ? "this chat is not yours" : "no such open chat");
+        return;
+      }
+      self->on_message_committed(op.chat, op, r, waiters, false);
+    });
+  };
+  store_.submit(std::move(w));
+}
+
+void hub::agent_status(sp const& p, wire::status_frame const& f) {
+  routing::agent_status s;
+  if (f.status == "online")
+    s = routing::agent_status::online;
+  else if (f.status == "away")
+    s = routing::agent_status::away;
+  else
+    return send_error(p, std::nullopt, "bad_request", "status must be online or away");
+  apply(router_.set_status(p->agent, s, clock_()));
+  p->send(text_of({{"type", "status"}, {"status", f.status}}));
+}
+
+void hub::agent_transfer(sp const& p, wire::transfer_frame const& f) {
+  routing::commands out;
+  auto err = router_.transfer(f.chat, p->agent, f.to, clock_(), out);
+  if (err != routing::route_error::none) {
+    static char const* const messages[] = {"", "no such chat or agent", "not allowed",
+                                           "the target agent has no free capacity",
+                                           "the target agent is not online"};
+    return send_error(p, f.id, routing::to_string(err), messages[static_cast<int>(err)]);
+  }
+  apply(out);
+  p->send(frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}));
+}
+
+void hub::agent_close(sp const& p, wire::close_frame const& f) {
+  auto it = chats_.find(f.chat);
+  if (it == chats_.end()) return send_error(p, f.id, "not_found", "no such open chat");
+  if (it->second.agent != p->agent)
+    return send_error(p, f.id, "forbidden", "this chat is not yours");
+  close_chat(f.chat, p->agent, "agent");
+  p->send(frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}));
+}
+
+// ----------------------------------------------------------------- resume
+
+void hub::resume(sp const& p, wire::resume_frame const& f) {
+  if (f.after < 0) return send_error(p, std::nullopt, "resync", "after must be >= 0; resync");
+  if (p->role == peer::kind::agent) {
+    auto it = chats_.find(f.chat);
+    if (it == chats_.end() || it->second.agent != p->agent)
+      return send_error(p, std::nullopt, "forbidden", "this chat is not yours");
+  }
+  if (p->resuming.count(f.chat)) return;  // one replay at a time per chat
+  p->resuming[f.chat];
+  std::int64_t known = 0;
+  if (auto it = chats_.find(f.chat); it != chats_.end()) known = it->second.last_seq;
+  auto self = shared_from_this();
+  asio::post(db_, [self, p, f, known] {
+    std::optional<store::chat_row> row;
+    std::vector<store::message_row> rows;
+    bool failed = false;
+    try {
+      row = self->store_.find_chat(f.chat);
+      if (row) rows = self->store_.messages_after(f.chat, f.after);
+    } catch (std::exception const&) {
+      failed = true;
+    }
+    self->run([self, p, f, known, row, rows = std::move(rows), failed] {
+      auto buffered = std::move(p->resuming[f.chat]);
+      p->resuming.erase(f.chat);
+      auto flush = [&](std::int64_t above) {
+        for (auto const& [seq, text] : buffered)
+          if (seq > above) p->send(text);
+      };
+      if (failed) {
+        self->send_error(p, std::nullopt, "unavailable", "the transcript could not be read");
+        return flush(0);
+      }
+      bool mine = row && (p->role == peer::kind::agent ||
+                          (row->merchant == p->merchant && row->buyer == p->buyer));
+      if (!mine) {
+        self->send_error(p, std::nullopt, "not_found", "no such chat of yours");
+        return flush(0);
+      }
+      std::int64_t last = std::max(known, row->last_seq);
+      if (f.after > last) {
+        self->send_error(p, std::nullopt, "resync",
+                         "after is beyond the last message (" + std::to_string(last) +
+                             "); drop local state and resync from 0");
+        return flush(0);
+      }
+      std::int64_t sent = f.after;
+      bool to_buyer = p->role == peer::kind::buyer;
+      for (auto const& m : rows) {
+        if (!m.seq) continue;
+        // A buyer sees the other side of the chat; an agent sees everything.
+        wire::message_frame mf{f.chat, *m.seq, m.sender == "system" ? "system" : m.sender,
+                               m.text, m.ts,   std::nullopt};
+        if (!to_buyer) mf.verdict = parse_verdict(m.verdict_json);
+        p->send(frame_text(mf));
+        sent = std::max(sent, *m.seq);
+      }
+      flush(sent);
+    });
+  });
+}
+
+// ------------------------------------------------------------- committing
+
+void hub::on_message_committed(std::string const& chat_id, store::message_op const& op,
+                               store::write_result const& r, std::vector<sp> const& waiters,
+                               bool opening) {
+  auto it = chats_.find(chat_id);
+  if (!r.ok) {
+    counters_.store_failures++;
+    for (auto const& w : waiters)
+      send_error(w, op.client_id, "unavailable", "not stored (" + r.error + "); send it again");
+    if (opening && it != chats_.end() && !it->second.committed) {
+      buyer_chat_.erase(buyer_key(it->second.merchant, it->second.buyer));
+      idle_.erase({it->second.idle_deadline, chat_id});
+      chats_.erase(it);
+    }
+    return;
+  }
+  if (r.duplicate) {
+    for (auto const& w : waiters) {
+      if (r.blocked) {
+        wire::blocked_frame b{op.client_id, r.chat, json::object{}};
+        if (auto v = parse_verdict(r.verdict_json)) b.verdict = *v;
+        w->send(frame_text(b));
+      } else {
+        w->send(frame_text(wire::ack_frame{op.client_id, r.chat, r.seq}));
+      }
+    }
+    if (opening && it != chats_.end() && !it->second.committed) {
+      // The opening frame was a re-send of an old message: no new chat.
+      buyer_chat_.erase(buyer_key(it->second.merchant, it->second.buyer));
+      idle_.erase({it->second.idle_deadline, chat_id});
+      chats_.erase(it);
+    }
+    return;
+  }
+  if (r.blocked) {
+    counters_.messages_blocked++;
+    wire::blocked_frame b{op.client_id, chat_id, json::object{}};
+    if (auto v = parse_verdict(r.verdict_json.empty() ? op.verdict_json : r.verdict_json))
+      b.verdict = *v;
+    for (auto const& w : waiters) w->send(frame_text(b));
+    return;
+  }
+  for (auto const& w : waiters) w->send(frame_text(wire::ack_frame{op.client_id, chat_id, r.seq}));
+  if (it == chats_.end()) return;  // closed meanwhile: stored, readable by resume
+  auto& c = it->second;
+  delivered d{r.seq.value_or(0), op.sender,           op.agent,
+              op.text,           r.ts ? r.ts : op.ts, op.verdict_json};
+  deliver(c, d);
+  if (opening && !c.committed) {
+    c.committed = true;
+    apply(router_.open_chat(c.id, c.merchant, c.buyer, clock_()));
+  }
+}
+
+void hub::deliver(chat& c, delivered const& d) {
+  c.last_seq = std::max(c.last_seq, d.seq);
+  c.history.push_back(d);
+  counters_.messages_routed++;
+  wire::message_frame mf{c.id, d.seq, d.from, d.text, d.ts, std::nullopt};
+  if (d.from == "buyer") {
+    mf.verdict = parse_verdict(d.verdict_json);
+    if (!c.agent.empty()) send_to_agent(c.agent, c.id, frame_text(mf), d.seq);
+    return;
+  }
+  auto text = frame_text(mf);
+  send_to_buyer(c, text, d.seq);
+  if (d.from != "agent" && !c.agent.empty()) send_to_agent(c.agent, c.id, text, d.seq);
+}
+
+// --------------------------------------------------------------- commands
+
+void hub::apply(routing::commands const& cs) {
+  for (auto const& cmd : cs) {
+    if (auto const* a = std::get_if<routing::assigned>(&cmd)) {
+      on_assigned(*a);
+    } else if (auto const* q = std::get_if<routing::queued>(&cmd)) {
+      auto it = chats_.find(q->chat);
+      if (it != chats_.end())
+        send_to_buyer(it->second, frame_text(wire::queued_frame{q->chat, q->position}));
+    } else if (auto const* u = std::get_if<routing::unassigned>(&cmd)) {
+      send_to_agent(u->agent, u->chat, frame_text(wire::unassigned_frame{u->chat, u->reason}));
+    }
+  }
+}
+
+void hub::on_assigned(routing::assigned const& a) {
+  auto it = chats_.find(a.chat);
+  if (it == chats_.end()) return;
+  auto& c = it->second;
+  c.agent = a.agent;
+  store_event(c.id, "assign", a.agent, a.reason, true, false, false);
+  if (auto p = agents_.find(a.agent); p != agents_.end())
+    for (auto const& conn : p->second) send_assigned(conn, c);
+  if (c.greeted) return;
+  c.greeted = true;
+  auto m = dir_.merchant(c.merchant);
+  if (!m || m->greeting_mode != "auto" || m->greeting.empty()) return;
+  auto u = dir_.user(a.agent);
+  store::message_op op;
+  op.chat = c.id;
+  op.sender = "auto";
+  op.agent = a.agent;
+  op.text = fill_template(m->greeting, m->row.name, u ? u->name : a.agent);
+  op.ts = clock_();
+  store::write_op w;
+  w.message = op;
+  w.done = [self = shared_from_this(), op](store::write_result const& r) {
+    self->run([self, op, r] { self->on_message_committed(op.chat, op, r, {}, false); });
+  };
+  store_.submit(std::move(w));
+}
+
+void hub::send_assigned(sp const& agent_peer, chat const& c) {
+  json::array history;
+  for (auto const& d : c.history) {
+    json::object m{{"seq", d.seq}, {"from", d.from}, {"text", d.text}, {"ts", d.ts}};
+    if (!d.agent.empty()) m["agent"] = d.agent;
+    if (auto v = parse_verdict(d.verdict_json)) m["verdict"] = *v;
+    history.push_back(std::move(m));
+  }
+  json::object chat_obj{
+      {"id", c.id},         {"merchant", c.merchant}, {"buyer", c.buyer},
+      {"opened", c.opened}, {"last_seq", c.last_seq}, {"history", std::move(history)}};
+  agent_peer->send(text_of({{"type", "assigned"}, {"chat", std::move(chat_obj)}}));
+}
+
+void hub::close_chat(std::string chat_id, std::string const& by, std::string const& reason) {
+  auto it = chats_.find(chat_id);
+  if (it == chats_.end()) return;
+  chat c = std::move(it->second);
+  chats_.erase(it);
+  buyer_chat_.erase(buyer_key(c.merchant, c.buyer));
+  idle_.erase({c.idle_deadline, chat_id});
+  store_event(chat_id, "close", by, reason, false, true, false);
+  send_to_buyer(c, frame_text(wire::closed_frame{chat_id}));
+  send_to_buyer(c, frame_text(wire::rate_request_frame{chat_id}));
+  apply(router_.close_chat(chat_id, clock_()));
+}
+
+void hub::store_event(std::string const& chat_id, std::string const& kind, std::string const& agent,
+                      std::string const& data, bool set_agent, bool set_closed, bool set_rating,
+                      std::function<void(store::write_result const&)> done) {
+  store::chat_event_op ev;
+  ev.ev.chat = chat_id;
+  ev.ev.kind = kind;
+  ev.ev.agent = agent;
+  ev.ev.data = data;
+  ev.ev.ts = clock_();
+  ev.set_agent = set_agent;
+  ev.set_closed = set_closed;
+  ev.set_rating = set_rating;
+  store::write_op w;
+  w.chat_event = std::move(ev);
+  w.done = [self = shared_from_this(), done = std::move(done)](store::write_result const& r) {
+    if (!r.ok) self->counters_.store_failures++;
+    if (done) self->run([done, r] { done(r); });
+  };
+  store_.submit(std::move(w));
+}
+
+// ---------------------------------------------------------------- sending
+
+void hub::send_error(sp const& p, std::optional<std::string> id, std::string const& code,
+                     std::string const& message) {
+  p->send(frame_text(wire::error_frame{std::move(id), code, message}));
+}
+
+void hub::send_to(sp const& p, std::string const& chat,
+                  std::shared_ptr<std::string const> const& text, std::int64_t seq) {
+  if (seq > 0) {
+    if (auto it = p->resuming.find(chat); it != p->resuming.end()) {
+      it->second.emplace_back(seq, text);
+      return;
+    }
+  }
+  p->send(text);
+}
+
+void hub::send_to_buyer(chat const& c, std::shared_ptr<std::string const> const& text,
+                        std::int64_t seq) {
+  auto it = buyers_.find(buyer_key(c.merchant, c.buyer));
+  if (it != buyers_.end())
+    for (auto const& p : it->second) send_to(p, c.id, text, seq);
+}
+
+void hub::send_to_agent(std::string const& agent, std::string const& chat,
+                        std::shared_ptr<std::string const> const& text, std::int64_t seq) {
+  auto it = agents_.find(agent);
+  if (it != agents_.end())
+    for (auto const& p : it->second) send_to(p, chat, text, seq);
+}
+
+// ----------------------------------------------------------------- timers
+
+void hub::update_gauges() {
+  counters_.open_chats = static_cast<std::int64_t>(chats_.size());
+  std::int64_t queued = 0;
+  for (auto const& [m, n] : router_.queue_lengths()) queued += static_cast<std::int64_t>(n);
+  counters_.queued_chats = queued;
+  std::int64_t online = 0;
+  for (auto const& [id, p] : agents_)
+    if (auto a = router_.agent(id); a && a->status == agent_status::online) ++online;
+  counters_.agents_online = online;
+}
+
+void hub::arm_timer() {
+  if (stopped_) return;
+  std::optional<ms_t> next = router_.next_deadline();
+  if (!idle_.empty() && (!next || idle_.begin()->first < *next)) next = idle_.begin()->first;
+  if (!next) {
+    if (armed_for_ != 0) {
+      armed_for_ = 0;
+      timer_.cancel();
+    }
+    return;
+  }
+  if (*next == armed_for_) return;
+  armed_for_ = *next;
+  ms_t delay = std::max<ms_t>(0, *next - clock_());
+  timer_.expires_after(std::chrono::milliseconds(delay));
+  timer_.async_wait([self = shared_from_this(), at = *next](boost::system::error_code ec) {
+    if (ec) return;
+    if (self->armed_for_ == at) self->on_timer();
+  });
+}
+
+void hub::on_timer() {
+  armed_for_ = 0;
+  if (stopped_) return;
+  ms_t now = clock_();
+  apply(router_.tick(now));
+  while (!idle_.empty() && idle_.begin()->first <= now) {
+    std::string chat_id = idle_.begin()->second;
+    idle_.erase(idle_.begin());
+    auto it = chats_.find(chat_id);
+    if (it == chats_.end() || !it->second.committed) continue;
+    it->second.idle_deadline = 0;
+    close_chat(chat_id, "", "idle");
+  }
+  update_gauges();
+  arm_timer();
+}
+
+}  // namespace kefu::app

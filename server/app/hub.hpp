@@ -1,0 +1,177 @@
+#pragma once
+// The hub owns every live chat: it drives the routing core, hands writes to
+// the store's group-commit writer and fans committed messages out to the
+// connections. All of its state lives on one strand; public methods may be
+// called from any thread and only post onto it.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "server/app/config.hpp"
+#include "server/app/directory.hpp"
+#include "server/core/routing/router.hpp"
+#include "server/net/server.hpp"
+#include "server/store/store.hpp"
+#include "shared/wire/frames.hpp"
+
+namespace kefu::app {
+
+using ms_t = std::int64_t;
+
+// One WebSocket client as the hub sees it. Fields below `conn` are touched
+// only on the hub strand.
+struct peer {
+  enum class kind { buyer, agent };
+  kind role = kind::buyer;
+  std::shared_ptr<net::ws_connection> conn;
+  std::string merchant;  // buyer
+  std::string buyer;     // buyer
+  std::string agent;     // agent
+  bool current = false;  // registered with the hub (between open and close)
+  // Chats being replayed by `resume`: live frames wait here until the replay
+  // from the database has been sent, so the client sees seq in order.
+  std::map<std::string, std::vector<std::pair<std::int64_t, std::shared_ptr<std::string const>>>>
+      resuming;
+
+  void send(std::shared_ptr<std::string const> const& text) const {
+    if (conn) conn->send(text);
+  }
+};
+
+struct hub_counters {
+  std::atomic<std::uint64_t> messages_routed{0};
+  std::atomic<std::uint64_t> messages_blocked{0};
+  std::atomic<std::int64_t> open_chats{0};
+  std::atomic<std::int64_t> queued_chats{0};
+  std::atomic<std::int64_t> agents_online{0};
+  std::atomic<std::uint64_t> store_failures{0};
+};
+
+class hub : public std::enable_shared_from_this<hub> {
+ public:
+  using clock_fn = std::function<ms_t()>;
+
+  hub(boost::asio::io_context& ioc, boost::asio::thread_pool& db, store::store& st, directory& dir,
+      config const& cfg, clock_fn clock);
+
+  // Loads agents and open chats (after a restart). Call once before serving.
+  void recover();
+
+  void buyer_open(std::shared_ptr<peer> p);
+  void agent_open(std::shared_ptr<peer> p);
+  void frame(std::shared_ptr<peer> p, wire::inbound f);
+  void peer_closed(std::shared_ptr<peer> p);
+
+  // Admin edits of an agent (capacity, merchants) take effect at once.
+  void agent_changed(store::user u);
+
+  // Queue lengths per merchant, for /metrics (copied on the strand).
+  void queue_snapshot(std::function<void(std::map<std::string, std::size_t>)> cb);
+
+  // Stops taking frames; call before the writer is drained at shutdown.
+  void stop();
+
+  hub_counters const& counters() const { return counters_; }
+
+ private:
+  struct delivered {
+    std::int64_t seq = 0;
+    std::string from;
+    std::string agent;
+    std::string text;
+    ms_t ts = 0;
+    std::string verdict_json;
+  };
+  struct chat {
+    std::string id, merchant, buyer;
+    std::string agent;  // holder, empty while queued
+    ms_t opened = 0;
+    bool committed = false;  // the opening message is stored
+    bool greeted = false;    // the auto greeting went out
+    std::int64_t last_seq = 0;
+    ms_t idle_deadline = 0;
+    std::vector<delivered> history;
+  };
+
+  using sp = std::shared_ptr<peer>;
+
+  void on_buyer_open(sp p);
+  void on_agent_open(sp p);
+  void on_frame(sp p, wire::inbound f);
+  void on_closed(sp p);
+
+  void buyer_send(sp const& p, wire::send_frame const& f);
+  void buyer_close(sp const& p, wire::close_frame const& f);
+  void buyer_rate(sp const& p, wire::rate_frame const& f);
+  void agent_send(sp const& p, wire::send_frame const& f);
+  void agent_status(sp const& p, wire::status_frame const& f);
+  void agent_transfer(sp const& p, wire::transfer_frame const& f);
+  void agent_close(sp const& p, wire::close_frame const& f);
+  void resume(sp const& p, wire::resume_frame const& f);
+
+  void on_message_committed(std::string const& chat_id, store::message_op const& op,
+                            store::write_result const& r, std::vector<sp> const& waiters,
+                            bool opening);
+  void deliver(chat& c, delivered const& d);
+  void apply(routing::commands const& cs);
+  void on_assigned(routing::assigned const& a);
+  void close_chat(std::string chat_id, std::string const& by, std::string const& reason);
+  void send_assigned(sp const& agent_peer, chat const& c);
+  void store_event(std::string const& chat_id, std::string const& kind, std::string const& agent,
+                   std::string const& data, bool set_agent, bool set_closed, bool set_rating,
+                   std::function<void(store::write_result const&)> done = {});
+  void send_error(sp const& p, std::optional<std::string> id, std::string const& code,
+                  std::string const& message);
+  void send_to_buyer(chat const& c, std::shared_ptr<std::string const> const& text,
+                     std::int64_t seq = 0);
+  void send_to_agent(std::string const& agent, std::string const& chat,
+                     std::shared_ptr<std::string const> const& text, std::int64_t seq = 0);
+  void send_to(sp const& p, std::string const& chat, std::shared_ptr<std::string const> const& text,
+               std::int64_t seq);
+  std::string new_chat_id(ms_t now);
+  std::string buyer_key(std::string const& merchant, std::string const& buyer) const;
+  void update_gauges();
+  void arm_timer();
+  void on_timer();
+
+  template <class F>
+  void run(F&& f);
+
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::steady_timer timer_;
+  boost::asio::thread_pool& db_;
+  store::store& store_;
+  directory& dir_;
+  config const& cfg_;
+  clock_fn clock_;
+  routing::router router_;
+  bool stopped_ = false;
+
+  std::unordered_map<std::string, chat> chats_;              // open chats
+  std::unordered_map<std::string, std::string> buyer_chat_;  // buyer key -> open chat
+  std::unordered_map<std::string, std::vector<sp>> buyers_;  // buyer key -> connections
+  std::unordered_map<std::string, std::vector<sp>> agents_;  // agent id -> connections
+  // (sender key, client id) of sends not yet committed -> peers awaiting the ack.
+  std::unordered_map<std::string, std::vector<sp>> inflight_;
+  std::set<std::pair<ms_t, std::string>> idle_;  // (deadline, chat)
+  ms_t armed_for_ = 0;
+  std::uint64_t chat_counter_ = 0;
+  std::string chat_prefix_;
+  hub_counters counters_;
+};
+
+}  // namespace kefu::app

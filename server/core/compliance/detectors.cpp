@@ -1,0 +1,80 @@
+#include "server/core/compliance/detectors.hpp"
+
+#include <cctype>
+
+namespace kefu::compliance {
+
+namespace {
+bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+}  // namespace
+
+bool luhn_valid(std::string_view digits) noexcept {
+  if (!all_digits(digits)) return false;
+  int sum = 0;
+  bool dbl = false;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    int d = *it - '0';
+    if (dbl) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    dbl = !dbl;
+  }
+  return sum % 10 == 0;
+}
+
+std::string mobile_number(std::string_view d) {
+  if (!all_digits(d)) return {};
+  if (d.size() == 15 && d.substr(0, 4) == "0086") d.remove_prefix(4);
+  if (d.size() == 13 && d.substr(0, 2) == "86") d.remove_prefix(2);
+  if (d.size() != 11 || d[0] != '1' || d[1] < '3') return {};
+  return std::string(d);
+}
+
+bool landline_number(std::string_view d) noexcept {
+  if (!all_digits(d)) return false;
+  if (d.size() == 10 && (d.substr(0, 3) == "400" || d.substr(0, 3) == "800")) return true;
+  if (d[0] != '0' || d.size() < 10 || d.size() > 12 || d[1] == '0') return false;
+  // 010 and 02x have three-digit area codes, the rest four; subscriber numbers 7–8 digits.
+  std::size_t const area = (d[1] == '1' || d[1] == '2') ? 3 : 4;
+  std::size_t const rest = d.size() - area;
+  return rest >= 7 && rest <= 8 && d[area] != '0' && d[area] != '1';
+}
+
+bool bank_card_number(std::string_view d) noexcept {
+  if (d.size() < 16 || d.size() > 19 || !luhn_valid(d)) return false;
+  int const two = (d[0] - '0') * 10 + (d[1] - '0');
+  return two == 62 || d[0] == '4' || (two >= 51 && two <= 55) || (two >= 22 && two <= 27) ||
+         two == 35 || two == 60 || two == 65;
+}
+
+bool qq_number(std::string_view d) noexcept {
+  return all_digits(d) && d.size() >= 5 && d.size() <= 11 && d[0] != '0';
+}
+
+std::string normalise_contact(std::string_view v) {
+  std::string digits;
+  bool letters = false;
+  for (char c : v) {
+    if (c >= '0' && c <= '9') digits.push_back(c);
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '@' || c == '_') letters = true;
+  }
+  if (!letters && digits.size() >= 5) {
+    if (auto m = mobile_number(digits); !m.empty()) return m;
+    return digits;
+  }
+  std::string out;
+  for (char c : v) {
+    if (c == ' ' || c == '\t') continue;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+}  // namespace kefu::compliance

@@ -1,0 +1,1201 @@
+#include "server/core/compliance/engine.hpp"
+
+#include "server/core/compliance/detectors.hpp"
+
+#include <algorithm>
+#include <functional>
+
+namespace kefu::compliance {
+
+// ---------------------------------------------------------------------------------------------
+// chat_window
+
+void chat_window::push(std::string_view text, role sender) {
+  auto& q = recent_[static_cast<std::size_t>(sender)];
+  if (depth_ == 0) return;
+  q.push_back(decode_utf8(text));
+  while (q.size() > depth_) q.pop_front();
+}
+
+void chat_window::clear() {
+  for (auto& q : recent_) q.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// engine construction
+
+namespace {
+
+constexpr std::uint32_t max_noise_gap = 3;  // noise units tolerated between two matched chars
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::optional<engine::cue> cue_from_name(std::string_view n) {
+  if (n == "wechat") return engine::cue::wechat;
+  if (n == "qq") return engine::cue::qq;
+  if (n == "alipay") return engine::cue::alipay;
+  if (n == "bank") return engine::cue::bank;
+  if (n == "pass") return engine::cue::pass;
+  if (n == "price") return engine::cue::price;
+  return std::nullopt;
+}
+
+}  // namespace
+
+void engine::add_pattern(std::string_view phrase, tag t) {
+  std::u32string const p = fold_pattern(phrase);
+  int const id = ac_.add(p);
+  if (id < 0) return;
+  if (tags_.size() <= static_cast<std::size_t>(id)) tags_.resize(static_cast<std::size_t>(id) + 1);
+  tags_[static_cast<std::size_t>(id)].push_back(t);
+}
+
+engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
+  version_ = pack.version;
+  if (!ov.merchant.empty() || !ov.version.empty()) {
+    version_ += "+" + (ov.merchant.empty() ? std::string("merchant") : ov.merchant);
+    if (!ov.version.empty()) version_ += "@" + ov.version;
+  }
+  for (int c = 0; c < category_count; ++c) {
+    auto const cat = static_cast<category>(c);
+    actions_[static_cast<std::size_t>(c)] = ov.actions[static_cast<std::size_t>(c)]
+                                                ? *ov.actions[static_cast<std::size_t>(c)]
+                                                : pack.action_for(cat);
+  }
+
+  auto expand = [&](std::string const& s) -> std::vector<std::string> {
+    if (!s.empty() && s[0] == '@') {
+      auto it = pack.lexicon.find(s.substr(1));
+      return it == pack.lexicon.end() ? std::vector<std::string>{} : it->second;
+    }
+    return {s};
+  };
+
+  for (auto const& r : pack.rules) {
+    auto const idx = static_cast<std::int32_t>(rules_.size());
+    rules_.push_back({r.id, r.cat, r.suggestion});
+    for (auto const& ph : r.phrases)
+      for (auto const& e : expand(ph)) add_pattern(e, {tag::phrase, 0, idx});
+  }
+  for (auto const& [cat, phrases] : ov.phrases) {
+    auto const idx = static_cast<std::int32_t>(rules_.size());
+    rules_.push_back({"merchant." + std::string(to_string(cat)), cat, {}});
+    for (auto const& ph : phrases) add_pattern(ph, {tag::phrase, 0, idx});
+  }
+  for (auto const& c : pack.combos) {
+    auto const idx = static_cast<std::int32_t>(combos_.size());
+    combo_info info;
+    info.rule = {c.id, c.cat, c.suggestion};
+    info.max_gap = c.max_gap;
+    info.parts = static_cast<std::uint8_t>(std::min<std::size_t>(c.parts.size(), 4));
+    for (std::size_t k = 0; k < info.parts; ++k) {
+      for (auto const& ph : c.parts[k]) {
+        if (ph == "#number") {
+          info.number_mask = static_cast<std::uint8_t>(info.number_mask | (1u << k));
+          continue;
+        }
+        for (auto const& e : expand(ph))
+          add_pattern(e, {tag::combo, static_cast<std::uint8_t>(k), idx});
+      }
+    }
+    combos_.push_back(std::move(info));
+  }
+  for (auto const& a : pack.allow)
+    for (auto const& e : expand(a)) add_pattern(e, {tag::allow, 0, 0});
+  for (auto const& a : ov.allow_phrases) add_pattern(a, {tag::allow, 0, 0});
+  for (auto const& n : pack.negation.negators)
+    for (auto const& e : expand(n)) add_pattern(e, {tag::negator, 0, 0});
+  for (auto const& [name, list] : pack.cues) {
+    auto const k = cue_from_name(name);
+    if (!k) continue;
+    for (auto const& item : list)
+      for (auto const& e : expand(item))
+        add_pattern(e, {tag::cue_hit, 0, static_cast<std::int32_t>(*k)});
+  }
+  ac_.build();
+  tags_.resize(ac_.pattern_count());
+
+  for (char32_t c : decode_utf8(pack.negation.fillers)) {
+    std::u32string f;
+    fold_code_point(c, f);
+    negation_fillers_ += f;
+  }
+  negation_gap_ = pack.negation.max_gap;
+  for (auto c : pack.negation.categories)
+    negatable_ = static_cast<std::uint16_t>(negatable_ | (1u << static_cast<unsigned>(c)));
+  for (auto const& p : pack.courier_prefixes) couriers_.insert(fold_pattern(p));
+  for (auto const& t : pack.tlds) tlds_.insert(lower_ascii(t));
+  for (auto const& d : pack.allowed_domains) allowed_domains_.push_back(lower_ascii(d));
+  for (auto const& d : ov.allow_domains) allowed_domains_.push_back(lower_ascii(d));
+  for (auto const& s : pack.allowed_schemes) allowed_schemes_.insert(lower_ascii(s));
+  for (auto const& c : ov.official_contacts) {
+    std::string const norm = normalise_contact(c);
+    if (norm.empty()) continue;
+    official_.insert(norm);
+    bool const domain_like = norm.find('.') != std::string::npos &&
+                             norm.find('@') == std::string::npos &&
+                             norm.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos;
+    if (domain_like) allowed_domains_.push_back(norm);
+  }
+  share_codes_ = pack.share_codes;
+  greeting_ = ov.greeting.empty() ? pack.greeting_template : ov.greeting;
+  greeting_mode_ = ov.greeting_mode;
+}
+
+// ---------------------------------------------------------------------------------------------
+// one check
+
+namespace {
+
+struct span_hit {
+  std::uint32_t b = 0;  // significant-unit index, inclusive
+  std::uint32_t e = 0;  // exclusive
+};
+
+struct candidate {
+  category cat = category::contact;
+  std::string rule;
+  std::string suggestion;
+  std::uint32_t ub = 0;  // unit range [ub, ue)
+  std::uint32_t ue = 0;
+  bool detail = false;  // a concrete number / id / address rather than a phrase
+  bool dropped = false;
+};
+
+// Characters that may sit between a contact cue (微信, qq …) and the id it introduces.
+constexpr std::u32string_view id_filler =
+    U"号码账帐户是为我的个人加搜索名叫称呢啊哦吧就直接请您你也都在上昵:";
+// Between an id and a cue that follows it (abc123 是我微信).
+constexpr std::u32string_view id_filler_after = U"是我的这个就加为";
+// Between a pass cue (订单号 …) or a price cue and the number.
+constexpr std::u32string_view pass_filler = U"是为号码的:编";
+
+bool in(std::u32string_view set, char32_t c) {
+  return set.find(c) != std::u32string_view::npos;
+}
+
+bool is_currency(char32_t c) {
+  switch (c) {
+    case U'¥':
+    case U'$':
+    case U'€':
+    case U'£':
+    case U'₤':
+    case U'₳':
+    case U'¢':
+    case U'₴':
+    case U'₰':
+    case U'₵':
+    case U'₭':
+    case U'₲':
+    case U'₱':
+    case U'₮':
+    case U'₩':
+    case U'₸':
+    case U'₹':
+    case U'₺':
+    case U'₼':
+    case U'₽':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_numeral(char32_t c) {
+  return is_ascii_digit(c) || chinese_digit(c) >= 0 || in(U"十百千万拾佰仟", c);
+}
+
+// Quantity words right after a number make it a price, size, date or count.
+constexpr std::u32string_view quantity_after =
+    U"元块圆角毛刀折斤克米天年月日秒次件个人箱瓶条套台页张位岁期寸升包盒袋双对份单笔%℃";
+constexpr std::array<std::u32string_view, 22> unit_suffixes = {
+    U"kg", U"g",   U"mg", U"ml", U"l",  U"cm", U"mm", U"m", U"km", U"w", U"kw",
+    U"v",  U"mah", U"hz", U"gb", U"tb", U"mb", U"k",  U"p", U"ms", U"s", U"x"};
+
+}  // namespace
+
+// Per-thread buffers for one check, reused so a check allocates (almost) nothing.
+struct scan_scratch {
+  folded_text ft;
+  std::vector<std::int32_t> sig_of_unit;
+  std::vector<span_hit> allow;
+  std::vector<span_hit> negators;
+  std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)> cues;
+  std::vector<std::pair<std::int32_t, span_hit>> phrases;
+  std::vector<std::array<std::vector<span_hit>, 4>> combo_parts;
+  std::vector<candidate> out;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> claimed;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> consumed;
+
+  void reset(std::size_t combos) {
+    allow.clear();
+    negators.clear();
+    for (auto& c : cues) c.clear();
+    phrases.clear();
+    if (combo_parts.size() < combos) combo_parts.resize(combos);
+    for (auto& parts : combo_parts)
+      for (auto& p : parts) p.clear();
+    out.clear();
+    claimed.clear();
+    consumed.clear();
+  }
+};
+
+struct scan_state {
+  engine const& eng;
+  folded_text const& ft;
+  std::vector<unit> const& U;
+  std::vector<std::uint32_t> const& sig;
+  std::vector<std::int32_t>& sig_of_unit;  // unit → significant index, -1 for noise
+  std::vector<span_hit>& allow;
+  std::vector<span_hit>& negators;
+  std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)>& cues;
+  std::vector<std::pair<std::int32_t, span_hit>>& phrases;         // rule index, span
+  std::vector<std::array<std::vector<span_hit>, 4>>& combo_parts;  // per combo
+  std::vector<candidate>& out;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>>& claimed;   // unit ranges of details
+  std::vector<std::pair<std::uint32_t, std::uint32_t>>& consumed;  // inside URLs / domains
+
+  scan_state(engine const& e, scan_scratch& s)
+      : eng(e),
+        ft(s.ft),
+        U(s.ft.units),
+        sig(s.ft.sig),
+        sig_of_unit(s.sig_of_unit),
+        allow(s.allow),
+        negators(s.negators),
+        cues(s.cues),
+        phrases(s.phrases),
+        combo_parts(s.combo_parts),
+        out(s.out),
+        claimed(s.claimed),
+        consumed(s.consumed) {
+    s.reset(e.combos_.size());
+    sig_of_unit.assign(U.size(), -1);
+    for (std::size_t i = 0; i < sig.size(); ++i) sig_of_unit[sig[i]] = static_cast<std::int32_t>(i);
+  }
+
+  char32_t sc(std::uint32_t s) const { return U[sig[s]].c; }
+
+  bool unit_is_alpha(std::ptrdiff_t u) const {
+    return u >= 0 && u < static_cast<std::ptrdiff_t>(U.size()) &&
+           U[static_cast<std::size_t>(u)].kind == unit_kind::sig &&
+           is_ascii_alpha(U[static_cast<std::size_t>(u)].c);
+  }
+  bool unit_is_digit(std::ptrdiff_t u) const {
+    return u >= 0 && u < static_cast<std::ptrdiff_t>(U.size()) &&
+           U[static_cast<std::size_t>(u)].kind == unit_kind::sig &&
+           (is_ascii_digit(U[static_cast<std::size_t>(u)].c) ||
+            ft.digit[static_cast<std::size_t>(u)] >= 0);
+  }
+  bool unit_is_alnum(std::ptrdiff_t u) const { return unit_is_alpha(u) || unit_is_digit(u); }
+  char32_t uc(std::ptrdiff_t u) const {
+    return (u >= 0 && u < static_cast<std::ptrdiff_t>(U.size())) ? U[static_cast<std::size_t>(u)].c
+                                                                 : 0;
+  }
+
+  // Length of a Latin filler word (id, is, no, hao …) starting at significant index k, else 0.
+  std::uint32_t ascii_filler_len(std::uint32_t k) const {
+    if (!is_ascii_alpha(sc(k)) || unit_is_alpha(static_cast<std::ptrdiff_t>(sig[k]) - 1)) return 0;
+    std::u32string w;
+    std::uint32_t j = k;
+    while (j < sig.size() && is_ascii_alpha(sc(j)) && (j == k || sig[j] == sig[j - 1] + 1) &&
+           w.size() < 8)
+      w.push_back(sc(j++));
+    if (j < sig.size() && sig[j] == sig[j - 1] + 1 && is_ascii_alpha(sc(j))) return 0;
+    static constexpr std::array<std::u32string_view, 7> words = {
+        U"id", U"is", U"no", U"hao", U"num", U"number", U"account"};
+    return std::find(words.begin(), words.end(), w) != words.end()
+               ? static_cast<std::uint32_t>(w.size())
+               : 0;
+  }
+
+  // Noise units between significant indices a and a+1.
+  std::uint32_t noise_between(std::uint32_t a) const { return sig[a + 1] - sig[a] - 1; }
+
+  bool gaps_ok(std::uint32_t b, std::uint32_t e) const {
+    for (std::uint32_t k = b; k + 1 < e; ++k)
+      if (noise_between(k) > max_noise_gap) return false;
+    return true;
+  }
+
+  // Latin and digit edges of a pattern must not run into more letters / digits (vx ≠ vxyz).
+  bool edges_ok(std::uint32_t b, std::uint32_t e) const {
+    char32_t const first = sc(b), last = sc(e - 1);
+    auto const ub = static_cast<std::ptrdiff_t>(sig[b]);
+    auto const ue = static_cast<std::ptrdiff_t>(sig[e - 1]);
+    if (is_ascii_alpha(first) && unit_is_alpha(ub - 1)) return false;
+    if (is_ascii_alpha(last) && unit_is_alpha(ue + 1)) return false;
+    if (is_ascii_digit(first) && (unit_is_digit(ub - 1) || is_currency(uc(ub - 1)))) return false;
+    if (is_ascii_digit(last)) {
+      if (unit_is_digit(ue + 1)) return false;
+      if (uc(ue + 1) == '.' && unit_is_digit(ue + 2)) return false;
+      if (ue + 1 < static_cast<std::ptrdiff_t>(U.size()) && in(quantity_after, uc(ue + 1)))
+        return false;
+    }
+    return true;
+  }
+
+  bool allowed(std::uint32_t b, std::uint32_t e) const {
+    for (auto const& a : allow)
+      if (a.b < e && b < a.e) return true;
+    return false;
+  }
+
+  bool negated(std::uint32_t b) const {
+    for (auto const& n : negators) {
+      if (n.e > b || b - n.e > static_cast<std::uint32_t>(eng.negation_gap_)) continue;
+      bool ok = true;
+      for (std::uint32_t k = n.e; k < b && ok; ++k) ok = in(eng.negation_fillers_, sc(k));
+      if (ok && n.e > 0 && sig[b] - sig[n.e - 1] - 1 - (b - n.e) <= max_noise_gap) return true;
+    }
+    return false;
+  }
+
+  bool negatable(category c) const { return (eng.negatable_ >> static_cast<unsigned>(c)) & 1u; }
+
+  // A cue of `kind` ending at most `max_fill` filler characters before significant index p.
+  std::optional<span_hit> cue_before(engine::cue kind, std::uint32_t p, std::uint32_t max_fill,
+                                     std::u32string_view filler) const {
+    std::optional<span_hit> best;
+    for (auto const& h : cues[static_cast<std::size_t>(kind)]) {
+      if (h.e > p || p - h.e > max_fill + 2) continue;
+      std::uint32_t fill = 0;
+      bool ok = true;
+      for (std::uint32_t k = h.e; k < p && ok; ++k) {
+        char32_t const c = sc(k);
+        // Latin filler words between a cue and its value (微信id: …, wechat is …).
+        if (auto const w = ascii_filler_len(k); w > 0 && k + w <= p) {
+          k += w - 1;
+          continue;
+        }
+        ok = in(filler, c) && ++fill <= max_fill;
+      }
+      if (!ok) continue;
+      auto const noise = sig[p] - sig[h.e - 1] - 1 - (p - h.e);
+      if (noise > 6) continue;
+      if (!best || h.e > best->e) best = h;
+    }
+    return best;
+  }
+
+  // A cue of `kind` starting at most `max_fill` filler characters after significant index p.
+  std::optional<span_hit> cue_after(engine::cue kind, std::uint32_t p, std::uint32_t max_fill,
+                                    std::u32string_view filler) const {
+    for (auto const& h : cues[static_cast<std::size_t>(kind)]) {
+      if (h.b < p || h.b - p > max_fill) continue;
+      bool ok = true;
+      for (std::uint32_t k = p; k < h.b && ok; ++k) ok = in(filler, sc(k));
+      if (!ok) continue;
+      if (p > 0 && sig[h.b] - sig[p - 1] - 1 - (h.b - p) > 4) continue;
+      return h;
+    }
+    return std::nullopt;
+  }
+
+  void emit(category c, std::string rule, std::string suggestion, std::uint32_t ub,
+            std::uint32_t ue, bool detail) {
+    out.push_back({c, std::move(rule), std::move(suggestion), ub, ue, detail, false});
+    if (detail) claimed.emplace_back(ub, ue);
+  }
+  bool is_claimed(std::uint32_t ub, std::uint32_t ue) const {
+    for (auto const& [b, e] : claimed)
+      if (b < ue && ub < e) return true;
+    return false;
+  }
+  bool is_consumed(std::uint32_t ub, std::uint32_t ue) const {
+    for (auto const& [b, e] : consumed)
+      if (b < ue && ub < e) return true;
+    return false;
+  }
+  bool official(std::string const& value) const {
+    return !value.empty() && eng.official_.count(normalise_contact(value)) > 0;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  void collect_hits() {
+    eng.ac_.scan(
+        sig.size(), [&](std::size_t i) { return U[sig[i]].c; },
+        [&](int pid, std::size_t end) {
+          auto const e = static_cast<std::uint32_t>(end);
+          auto const b = e - eng.ac_.pattern_length(pid);
+          if (!gaps_ok(b, e) || !edges_ok(b, e)) return;
+          for (auto const& t : eng.tags_[static_cast<std::size_t>(pid)]) {
+            switch (t.kind) {
+              case engine::tag::phrase:
+                phrases.push_back({t.index, {b, e}});
+                break;
+              case engine::tag::combo:
+                combo_parts[static_cast<std::size_t>(t.index)][t.part].push_back({b, e});
+                break;
+              case engine::tag::allow:
+                allow.push_back({b, e});
+                break;
+              case engine::tag::negator:
+                negators.push_back({b, e});
+                break;
+              case engine::tag::cue_hit:
+                cues[static_cast<std::size_t>(t.index)].push_back({b, e});
+                break;
+            }
+          }
+        });
+  }
+
+  void phrase_candidates() {
+    for (auto const& [idx, h] : phrases) {
+      auto const& r = eng.rules_[static_cast<std::size_t>(idx)];
+      if (allowed(h.b, h.e)) continue;
+      if (negatable(r.cat) && negated(h.b)) continue;
+      emit(r.cat, r.id, r.suggestion, sig[h.b], sig[h.e - 1] + 1, false);
+    }
+  }
+
+  // End (exclusive significant index) of a numeral starting within max_gap chars of p.
+  std::optional<std::uint32_t> number_after(std::uint32_t p, int max_gap) const {
+    for (std::uint32_t q = p; q < sig.size() && q <= p + static_cast<std::uint32_t>(max_gap); ++q) {
+      if (!is_numeral(sc(q))) continue;
+      std::uint32_t e = q + 1;
+      while (e < sig.size() && is_numeral(sc(e)) && noise_between(e - 1) <= 1) ++e;
+      return e;
+    }
+    return std::nullopt;
+  }
+
+  void combo_candidates() {
+    for (std::size_t ci = 0; ci < eng.combos_.size(); ++ci) {
+      auto const& info = eng.combos_[ci];
+      auto const& parts = combo_parts[ci];
+      std::uint32_t last_end = 0;
+      for (auto const& h0 : parts[0]) {
+        if (h0.b < last_end) continue;
+        std::function<std::optional<std::uint32_t>(std::size_t, std::uint32_t)> extend =
+            [&](std::size_t k, std::uint32_t prev_end) -> std::optional<std::uint32_t> {
+          if (k == info.parts) return prev_end;
+          if ((info.number_mask >> k) & 1u) {
+            if (auto e = number_after(prev_end, info.max_gap)) return extend(k + 1, *e);
+            return std::nullopt;
+          }
+          std::optional<std::uint32_t> best;
+          for (auto const& h : parts[k]) {
+            if (h.b < prev_end || h.b > prev_end + static_cast<std::uint32_t>(info.max_gap))
+              continue;
+            if (prev_end > 0 && h.b < sig.size() &&
+                sig[h.b] - sig[prev_end - 1] - 1 - (h.b - prev_end) > max_noise_gap)
+              continue;
+            if (auto r = extend(k + 1, h.e); r && (!best || *r > *best)) best = r;
+          }
+          return best;
+        };
+        auto end = extend(1, h0.e);
+        if (!end) continue;
+        if (allowed(h0.b, *end)) continue;
+        if (negatable(info.rule.cat) && negated(h0.b)) continue;
+        emit(info.rule.cat, info.rule.id, info.rule.suggestion, sig[h0.b], sig[*end - 1] + 1,
+             false);
+        last_end = *end;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Numbers: phones, landlines, QQ, numeric WeChat ids, Alipay accounts, bank cards.
+
+  struct group {
+    std::uint32_t first = 0, last = 0;  // unit indices, inclusive
+  };
+
+  std::u32string letters_before(std::uint32_t u) const {
+    std::u32string s;
+    auto k = static_cast<std::ptrdiff_t>(u) - 1;
+    while (unit_is_alpha(k) && ft.digit[static_cast<std::size_t>(k)] < 0)
+      s.insert(s.begin(), U[static_cast<std::size_t>(k--)].c);
+    return s;
+  }
+  std::u32string letters_after(std::uint32_t u) const {
+    std::u32string s;
+    auto k = static_cast<std::ptrdiff_t>(u) + 1;
+    while (unit_is_alpha(k) && ft.digit[static_cast<std::size_t>(k)] < 0)
+      s.push_back(U[static_cast<std::size_t>(k++)].c);
+    return s;
+  }
+
+  void numbers() {
+    std::size_t const n = U.size();
+    std::size_t i = 0;
+    while (i < n) {
+      if (ft.digit[i] < 0) {
+        ++i;
+        continue;
+      }
+      std::vector<group> groups;
+      std::vector<std::u32string> seps;
+      std::size_t k = i;
+      groups.push_back({static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k)});
+      ++k;
+      while (k < n) {
+        if (ft.digit[k] >= 0) {
+          groups.back().last = static_cast<std::uint32_t>(k);
+          ++k;
+          continue;
+        }
+        // Separator: up to three noise units (no colon: 13:38 is a time) then a digit.
+        std::size_t j = k;
+        std::u32string sep;
+        while (j < n && U[j].kind != unit_kind::sig && sep.size() < max_noise_gap &&
+               U[j].c != ':') {
+          sep.push_back(U[j].c);
+          ++j;
+        }
+        if (j < n && j > k && ft.digit[j] >= 0 && U[j].kind == unit_kind::sig) {
+          seps.push_back(sep);
+          groups.push_back({static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(j)});
+          k = j + 1;
+          continue;
+        }
+        break;
+      }
+      i = groups.back().last + 1;
+      run(groups, seps);
+    }
+  }
+
+  void run(std::vector<group> const& groups, std::vector<std::u32string> const& seps) {
+    std::string all;
+    std::vector<std::size_t> off;
+    for (auto const& g : groups) {
+      off.push_back(all.size());
+      for (auto u = g.first; u <= g.last; ++u) all.push_back(static_cast<char>('0' + ft.digit[u]));
+    }
+    off.push_back(all.size());
+    std::uint32_t const first_unit = groups.front().first;
+    std::uint32_t const last_unit = groups.back().last;
+    if (is_consumed(first_unit, last_unit + 1)) return;  // digits of a URL path
+    auto const first_sig = static_cast<std::uint32_t>(sig_of_unit[first_unit]);
+    auto const end_sig = static_cast<std::uint32_t>(sig_of_unit[last_unit]) + 1;
+
+    bool forced_wechat = false, forced_qq = false;
+    std::u32string const pre = letters_before(first_unit);
+    std::uint32_t pre_unit = first_unit;
+    if (!pre.empty()) {
+      pre_unit = static_cast<std::uint32_t>(first_unit - pre.size());
+      if (eng.couriers_.count(pre)) return;  // tracking number (SF1234…)
+      if (pre == U"v" || pre == U"vx" || pre == U"wx" || pre == U"weixin" || pre == U"wechat" ||
+          pre == U"vx号" || pre == U"wei") {
+        forced_wechat = true;
+      } else if (pre == U"q" || pre == U"qq") {
+        forced_qq = true;
+      } else if (pre != U"tel" && pre != U"phone" && pre != U"mobile" && pre != U"dh" &&
+                 pre != U"sj" && pre != U"call") {
+        return;  // model or part number (rtx4090, a1234)
+      }
+    }
+    // Part of a code joined by a hyphen or slash (AB-13800138000, KF-35GW/…).
+    if (pre.empty() && first_unit >= 2 && in(U"-_/", U[first_unit - 1].c) &&
+        unit_is_alpha(static_cast<std::ptrdiff_t>(first_unit) - 2))
+      return;
+    std::u32string const post = letters_after(last_unit);
+    if (!post.empty() &&
+        std::find(unit_suffixes.begin(), unit_suffixes.end(), post) != unit_suffixes.end())
+      return;
+    // Prices and quantities.
+    {
+      auto b = static_cast<std::ptrdiff_t>(first_unit) - 1;
+      if (uc(b) == ' ') --b;
+      if (is_currency(uc(b))) return;
+      auto a = static_cast<std::ptrdiff_t>(last_unit) + 1;
+      if (uc(a) == ' ') ++a;
+      if (a < static_cast<std::ptrdiff_t>(U.size()) && in(quantity_after, uc(a))) return;
+      if (post == U"rmb" || post == U"cny" || post == U"usd") return;
+    }
+    if (cue_before(engine::cue::pass, first_sig, 3, pass_filler)) return;
+    if (cue_before(engine::cue::price, first_sig, 3, pass_filler)) return;
+    // Decimals (138.00, 3.5) are amounts or versions.
+    if (groups.size() >= 2 && seps.back() == U"." && off.back() - off[off.size() - 2] <= 2) return;
+
+    auto cue_span_before = [&](engine::cue kind, std::uint32_t max_fill) {
+      return cue_before(kind, first_sig, max_fill, id_filler);
+    };
+    auto wechat = cue_span_before(engine::cue::wechat, 6);
+    auto qq = cue_span_before(engine::cue::qq, 6);
+    auto alipay = cue_span_before(engine::cue::alipay, 6);
+    auto bank = cue_span_before(engine::cue::bank, 6);
+    std::optional<span_hit> wechat_after, qq_after;
+    if (!wechat && !qq && !forced_wechat && !forced_qq) {
+      wechat_after = cue_after(engine::cue::wechat, end_sig, 3, id_filler_after);
+      qq_after = cue_after(engine::cue::qq, end_sig, 3, id_filler_after);
+    }
+    bool const plus = uc(static_cast<std::ptrdiff_t>(first_unit) - 1) == '+';
+
+    std::size_t const G = groups.size();
+    std::size_t a = 0;
+    while (a < G) {
+      bool found = false;
+      for (std::size_t b = G; b-- > a;) {
+        std::string const d = all.substr(off[a], off[b + 1] - off[a]);
+        std::uint32_t ub = groups[a].first;
+        std::uint32_t ue = groups[b].last + 1;
+        bool const whole = (a == 0 && b + 1 == G);
+        bool wide_groups = true;  // card numbers come in blocks; only the last may be short
+        for (std::size_t g = a; g < b; ++g)
+          if (groups[g].last - groups[g].first + 1 < 3) wide_groups = false;
+        category cat = category::contact;
+        std::string rule;
+        std::optional<span_hit> cue_used;
+        std::string value = d;
+        if (a == 0 && alipay && !mobile_number(d).empty()) {
+          cat = category::payment;
+          rule = "payment.alipay_account";
+          cue_used = alipay;
+        } else if (a == 0 && bank && d.size() >= 15 && d.size() <= 19) {
+          cat = category::payment;
+          rule = "payment.bank_card";
+          cue_used = bank;
+        } else if (whole &&
+                   (wechat || forced_wechat || (wechat_after && mobile_number(d).empty())) &&
+                   d.size() >= 5 && d.size() <= 20) {
+          rule = "contact.wechat_id";
+          cue_used = wechat ? wechat : wechat_after;
+        } else if (whole && (qq || forced_qq || (qq_after && mobile_number(d).empty())) &&
+                   qq_number(d)) {
+          rule = "contact.qq";
+          cue_used = qq ? qq : qq_after;
+        } else if (auto m = mobile_number(d); !m.empty()) {
+          rule = "contact.mobile";
+          value = m;
+          if (a == 0 && plus) --ub;
+        } else if (landline_number(d) && (b > a || d[0] != '0' || d.size() >= 11 || whole)) {
+          rule = "contact.landline";
+        } else if (bank_card_number(d) && (a == b || wide_groups)) {
+          cat = category::payment;
+          rule = "payment.bank_card";
+        }
+        if (rule.empty()) continue;
+        if (official(value)) {
+          found = true;
+          a = b + 1;
+          break;
+        }
+        if (a == 0 && (forced_wechat || forced_qq)) ub = pre_unit;
+        if (cue_used) {
+          ub = std::min(ub, sig[cue_used->b]);
+          ue = std::max(ue, sig[cue_used->e - 1] + 1);
+        }
+        emit(cat, rule, {}, ub, ue, true);
+        found = true;
+        a = b + 1;
+        break;
+      }
+      if (!found) ++a;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // WeChat ids written in letters: after (or before) a WeChat cue, and wxid_… anywhere.
+
+  // An id token starting at unit u: letters, digits, '_' and '-'. With `spaced`, single spaces
+  // or dots between characters are part of it too (a b c 1 2 3). Returns its end unit.
+  std::uint32_t id_token_end(std::uint32_t u, bool spaced = false) const {
+    std::uint32_t k = u;
+    while (k < U.size()) {
+      if (unit_is_alnum(k) || ((U[k].c == '_' || U[k].c == '-') && unit_is_alnum(k + 1)) ||
+          (spaced && (U[k].c == ' ' || U[k].c == U'·') && unit_is_alnum(k + 1) && k > u &&
+           unit_is_alnum(k - 1))) {
+        ++k;
+        continue;
+      }
+      break;
+    }
+    return k;
+  }
+  std::u32string id_text(std::uint32_t ub, std::uint32_t ue) const {
+    std::u32string tok;
+    for (auto k = ub; k < ue; ++k)
+      if (unit_is_alnum(k) || U[k].c == '_' || U[k].c == '-') tok.push_back(U[k].c);
+    return tok;
+  }
+
+  bool lexicon_word(std::u32string const& s) const {
+    return s == U"wechat" || s == U"weixin" || s == U"vx" || s == U"wx" || s == U"qq" ||
+           s == U"account" || s == U"number";
+  }
+
+  void wechat_ids() {
+    for (auto const& h : cues[static_cast<std::size_t>(engine::cue::wechat)]) {
+      // Forward: 微信号：abc_123
+      std::uint32_t p = h.e, fill = 0;
+      while (p < sig.size() && fill <= 6) {
+        char32_t const c = sc(p);
+        if (auto const w = ascii_filler_len(p); w > 0) {
+          p += w;
+          continue;
+        }
+        if (!in(id_filler, c)) break;
+        ++p;
+        ++fill;
+      }
+      if (p < sig.size() && fill <= 6 && is_ascii_alpha(sc(p)) && !unit_is_alnum(sig[p] - 1) &&
+          sig[p] - sig[h.e - 1] - 1 - (p - h.e) <= 6) {
+        std::uint32_t const ub = sig[p];
+        std::uint32_t ue = id_token_end(ub);
+        if (ue - ub < 6) ue = id_token_end(ub, true);
+        std::u32string const tok = id_text(ub, ue);
+        if (tok.size() >= 6 && tok.size() <= 20 && !lexicon_word(tok) && !is_claimed(ub, ue) &&
+            !is_consumed(ub, ue) && uc(ue) != '@' && uc(ue) != '.' && !official(encode_utf8(tok))) {
+          emit(category::contact, "contact.wechat_id", {}, sig[h.b], ue, true);
+          continue;
+        }
+      }
+      // Backward: abc_123 是我微信
+      if (h.b == 0) continue;
+      std::uint32_t q = h.b;
+      std::uint32_t back = 0;
+      while (q > 0 && back < 4 && in(id_filler_after, sc(q - 1))) {
+        --q;
+        ++back;
+      }
+      if (q == 0) continue;
+      std::uint32_t const tok_last = sig[q - 1];
+      if (!unit_is_alnum(tok_last)) continue;
+      std::uint32_t ub = tok_last;
+      while (ub > 0 && (unit_is_alnum(ub - 1) ||
+                        ((U[ub - 1].c == '_' || U[ub - 1].c == '-') && unit_is_alnum(ub - 2))))
+        --ub;
+      std::uint32_t const ue = tok_last + 1;
+      if (!is_ascii_alpha(U[ub].c) || ue - ub < 6 || ue - ub > 20 || is_claimed(ub, ue) ||
+          is_consumed(ub, ue))
+        continue;
+      std::u32string tok;
+      for (auto k = ub; k < ue; ++k) tok.push_back(U[k].c);
+      if (lexicon_word(tok) || official(encode_utf8(tok))) continue;
+      emit(category::contact, "contact.wechat_id", {}, ub, sig[h.e - 1] + 1, true);
+    }
+    // wxid_ prefixes are WeChat's own generated ids.
+    for (std::uint32_t u = 0; u + 5 < U.size(); ++u) {
+      if (U[u].c == 'w' && U[u + 1].c == 'x' && U[u + 2].c == 'i' && U[u + 3].c == 'd' &&
+          U[u + 4].c == '_' && !unit_is_alnum(static_cast<std::ptrdiff_t>(u) - 1) &&
+          unit_is_alnum(u + 5)) {
+        std::uint32_t const ue = id_token_end(u);
+        if (!is_claimed(u, ue)) emit(category::contact, "contact.wechat_id", {}, u, ue, true);
+        u = ue;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // E-mail addresses, URLs, bare domains and share codes.
+
+  bool host_char(std::ptrdiff_t u) const {
+    return unit_is_alpha(u) ||
+           (u >= 0 && u < static_cast<std::ptrdiff_t>(U.size()) &&
+            U[static_cast<std::size_t>(u)].kind == unit_kind::sig &&
+            is_ascii_digit(U[static_cast<std::size_t>(u)].c)) ||
+           uc(u) == '-';
+  }
+
+  // Labels of a dotted host starting at unit u. Dots may be written 。 or 点 before a TLD.
+  struct host_parse {
+    std::vector<std::string> labels;
+    std::uint32_t end = 0;  // unit after the last label
+  };
+  host_parse parse_host(std::uint32_t u) const {
+    host_parse hp;
+    std::uint32_t k = u;
+    for (;;) {
+      std::string label;
+      std::uint32_t s = k;
+      while (k < U.size() && host_char(k)) label.push_back(static_cast<char>(U[k++].c));
+      if (label.empty()) {
+        k = s;
+        break;
+      }
+      hp.labels.push_back(label);
+      hp.end = k;
+      if (k + 1 >= U.size()) break;
+      char32_t const dot = U[k].c;
+      if (dot == '.' && host_char(k + 1)) {
+        ++k;
+        continue;
+      }
+      if ((dot == U'点' || dot == U'。') && host_char(k + 1)) {
+        std::string next;
+        for (std::uint32_t j = k + 1; j < U.size() && host_char(j); ++j)
+          next.push_back(static_cast<char>(U[j].c));
+        if (eng.tlds_.count(next)) {
+          ++k;
+          continue;
+        }
+      }
+      break;
+    }
+    return hp;
+  }
+
+  bool domain_allowed(std::string const& host) const {
+    for (auto const& d : eng.allowed_domains_)
+      if (host == d ||
+          (host.size() > d.size() && host.compare(host.size() - d.size(), d.size(), d) == 0 &&
+           host[host.size() - d.size() - 1] == '.'))
+        return true;
+    return false;
+  }
+
+  void emails() {
+    for (std::uint32_t at = 1; at + 1 < U.size(); ++at) {
+      bool const at_sign = U[at].c == '@';
+      if (!at_sign) continue;
+      std::uint32_t lb = at;
+      while (lb > 0 && (unit_is_alnum(lb - 1) || in(U"._+-", U[lb - 1].c))) --lb;
+      while (lb < at && !unit_is_alnum(lb)) ++lb;
+      if (lb == at) continue;
+      host_parse hp = parse_host(at + 1);
+      if (hp.labels.size() < 2) continue;
+      std::string const& tld = hp.labels.back();
+      if (tld.size() < 2 || std::any_of(tld.begin(), tld.end(), [](char c) { return c < 'a'; }))
+        continue;
+      std::string value;
+      for (auto k = lb; k < at; ++k) append_utf8(value, U[k].c);
+      value += '@';
+      for (std::size_t j = 0; j < hp.labels.size(); ++j) value += (j ? "." : "") + hp.labels[j];
+      if (official(value)) {
+        claimed.emplace_back(lb, hp.end);
+        continue;
+      }
+      auto const alipay =
+          sig_of_unit[lb] >= 0
+              ? cue_before(engine::cue::alipay, static_cast<std::uint32_t>(sig_of_unit[lb]), 6,
+                           id_filler)
+              : std::nullopt;
+      if (alipay) {
+        emit(category::payment, "payment.alipay_account", {}, std::min(lb, sig[alipay->b]), hp.end,
+             true);
+      } else {
+        emit(category::contact, "contact.email", {}, lb, hp.end, true);
+      }
+    }
+  }
+
+  void urls() {
+    std::uint32_t u = 0;
+    while (u < U.size()) {
+      if (!unit_is_alnum(u) || (u > 0 && (host_char(u - 1) || uc(u - 1) == '.' ||
+                                          uc(u - 1) == '@' || uc(u - 1) == '_'))) {
+        ++u;
+        continue;
+      }
+      std::uint32_t const start = u;
+      {
+        // Most tokens are plain words or numbers: parse only what could be a host or scheme.
+        std::uint32_t k = u;
+        while (k < U.size() && host_char(k)) ++k;
+        char32_t const next = k < U.size() ? U[k].c : 0;
+        if (next != '.' && next != U'。' && next != U'点' && next != ':') {
+          u = k;
+          continue;
+        }
+      }
+      // Scheme: letters followed by "://".
+      std::string scheme;
+      std::uint32_t k = u;
+      while (k < U.size() && unit_is_alpha(k)) scheme.push_back(static_cast<char>(U[k++].c));
+      bool has_scheme = false;
+      std::uint32_t host_start = u;
+      if (!scheme.empty() && k + 2 < U.size() && U[k].c == ':' && U[k + 1].c == '/' &&
+          U[k + 2].c == '/') {
+        has_scheme = true;
+        host_start = k + 3;
+      } else {
+        scheme.clear();
+      }
+      std::uint32_t end = host_start;
+      bool is_link = false;
+      std::string rule = "link.domain";
+      if (has_scheme && scheme != "http" && scheme != "https") {
+        // In-app paths of the platform (kwai://…) pass; other apps' schemes are links.
+        is_link = !eng.allowed_schemes_.count(scheme);
+        rule = "link.url";
+        end = host_start;
+        while (end < U.size() && U[end].c > 0x20 && U[end].c < 0x7F) ++end;
+      } else {
+        host_parse hp = parse_host(host_start);
+        if (hp.labels.size() >= 2) {
+          std::string host;
+          for (std::size_t j = 0; j < hp.labels.size(); ++j) host += (j ? "." : "") + hp.labels[j];
+          std::string const& tld = hp.labels.back();
+          bool const alpha_tld = tld.size() >= 2 && std::all_of(tld.begin(), tld.end(),
+                                                                [](char c) { return c >= 'a'; });
+          bool const known_tld = eng.tlds_.count(tld) > 0;
+          bool const www = hp.labels.front() == "www";
+          bool const ip =
+              hp.labels.size() == 4 &&
+              std::all_of(hp.labels.begin(), hp.labels.end(), [](std::string const& l) {
+                return std::all_of(l.begin(), l.end(), [](char c) { return c >= '0' && c <= '9'; });
+              });
+          if (known_tld || (alpha_tld && (has_scheme || www)) || (ip && has_scheme)) {
+            end = hp.end;
+            while (end < U.size() && (U[end].c == '/' || U[end].c == '?' || U[end].c == '#' ||
+                                      (U[end].c == ':' && unit_is_digit(end + 1)))) {
+              while (end < U.size() && U[end].c > 0x20 && U[end].c < 0x7F) ++end;
+            }
+            is_link = !domain_allowed(host);
+            if (has_scheme || www) rule = "link.url";
+          }
+        }
+      }
+      if (end > start) consumed.emplace_back(start, end);
+      if (end > start && is_link && !is_claimed(start, end)) {
+        emit(category::link, rule, {}, start, end, true);
+      }
+      u = std::max(end, start + 1);
+    }
+  }
+
+  void share_codes() {
+    if (!eng.share_codes_) return;
+    for (std::uint32_t u = 0; u + 9 < U.size(); ++u) {
+      if (!is_currency(U[u].c)) continue;
+      std::uint32_t k = u + 1;
+      std::uint32_t letters = 0;
+      while (k < U.size() && unit_is_alnum(k) && k - u <= 14) {
+        if (is_ascii_alpha(U[k].c)) ++letters;
+        ++k;
+      }
+      std::uint32_t const len = k - u - 1;
+      if (len >= 8 && len <= 13 && letters > 0 && k < U.size() && is_currency(U[k].c)) {
+        emit(category::link, "link.share_code", {}, u, k + 1, true);
+        u = k;
+      }
+    }
+  }
+
+  // "+微信", "➕vx": a plus sign right before a contact app ("add"). ➕ is an emoji and has no
+  // unit of its own, so the original text is consulted for it.
+  void plus_app() {
+    for (auto kind : {engine::cue::wechat, engine::cue::qq}) {
+      for (auto const& h : cues[static_cast<std::size_t>(kind)]) {
+        std::uint32_t const u = sig[h.b];
+        std::uint32_t const src = U[u].src;
+        bool const ascii_plus = u > 0 && U[u - 1].c == '+' && U[u - 1].src + 1 == src;
+        bool const emoji_plus = src > 0 && ft.original[src - 1] == 0x2795;
+        if (!ascii_plus && !emoji_plus) continue;
+        emit(category::solicit, "solicit.plus_app", {}, ascii_plus ? u - 1 : u, sig[h.e - 1] + 1,
+             false);
+      }
+    }
+  }
+
+  void run_all() {
+    collect_hits();
+    emails();
+    urls();
+    numbers();
+    wechat_ids();
+    share_codes();
+    plus_app();
+    phrase_candidates();
+    combo_candidates();
+  }
+};
+
+verdict engine::check(std::string_view text, role sender, chat_window const* window) const {
+  thread_local scan_scratch scratch;
+  folded_text& ft = scratch.ft;
+  ft.clear();
+  if (window != nullptr)
+    for (auto const& m : window->recent(sender)) ft.append_segment(m);
+  ft.append_segment(decode_utf8(text));
+  ft.finish();
+
+  scan_state st(*this, scratch);
+  st.run_all();
+  auto& cands = st.out;
+
+  // Policy and role first: what is off for this sender never shadows anything else.
+  for (auto& c : cands) {
+    if (sender == role::buyer && !checked_for_buyer(c.cat)) c.dropped = true;
+    if (action_for(c.cat) == action::allow) c.dropped = true;
+  }
+  // A concrete contact or account supersedes the invitation around it (加我微信 abc123).
+  for (auto& d : cands) {
+    if (d.dropped || !d.detail) continue;
+    for (auto& s : cands) {
+      if (s.dropped || s.detail || s.cat != category::solicit) continue;
+      if (s.ub < d.ue && d.ub < s.ue) {
+        s.dropped = true;
+        d.ub = std::min(d.ub, s.ub);
+        d.ue = std::max(d.ue, s.ue);
+      }
+    }
+  }
+  std::stable_sort(cands.begin(), cands.end(), [](candidate const& a, candidate const& b) {
+    return a.ub != b.ub ? a.ub < b.ub : a.ue > b.ue;
+  });
+  // One span per stretch of the same category: contained or overlapping hits are merged.
+  for (std::size_t i = 0; i < cands.size(); ++i) {
+    if (cands[i].dropped) continue;
+    for (std::size_t j = i + 1; j < cands.size(); ++j) {
+      if (cands[j].dropped || cands[j].cat != cands[i].cat) continue;
+      if (cands[j].ub >= cands[i].ue) continue;
+      cands[i].ue = std::max(cands[i].ue, cands[j].ue);
+      cands[j].dropped = true;
+    }
+  }
+
+  verdict v;
+  v.pack = version_;
+  std::uint32_t const base = ft.segment_begin.back();
+  std::u32string_view const cur = std::u32string_view(ft.original).substr(base);
+  for (auto const& c : cands) {
+    if (c.dropped) continue;
+    // Map back to the original code points; keep only what lies in this message.
+    std::uint32_t ub = c.ub;
+    bool const clipped = ft.units[ub].src < base || ft.units[ub].kind == unit_kind::boundary;
+    while (ub < c.ue && (ft.units[ub].kind == unit_kind::boundary || ft.units[ub].src < base)) ++ub;
+    // The part of a split violation in this message starts at what carries it, not at the
+    // punctuation in front of it.
+    while (clipped && ub < c.ue && ft.units[ub].kind == unit_kind::noise) ++ub;
+    if (ub >= c.ue) continue;
+    std::uint32_t ue = c.ue;
+    while (ue > ub && ft.units[ue - 1].kind == unit_kind::boundary) --ue;
+    std::uint32_t const start = ft.units[ub].src - base;
+    std::uint32_t const end = ft.units[ue - 1].src + 1 - base;
+    if (end <= start) continue;
+    violation x;
+    x.cat = c.cat;
+    x.rule = c.rule;
+    x.start = start;
+    x.end = end;
+    x.excerpt = encode_utf8(cur.substr(start, end - start));
+    x.suggestion = c.suggestion;
+    v.violations.push_back(std::move(x));
+    v.act = std::max(v.act, action_for(c.cat));
+  }
+  std::stable_sort(v.violations.begin(), v.violations.end(),
+                   [](violation const& a, violation const& b) { return a.start < b.start; });
+  if (sender == role::buyer && v.act == action::block) v.act = action::warn;
+  return v;
+}
+
+verdict engine::check_greeting(std::string_view tmpl, std::string_view merchant,
+                               std::string_view agent, std::string_view text) const {
+  verdict v;
+  v.pack = version_;
+  auto const act = action_for(category::greeting);
+  if (act == action::allow) return v;
+  if (auto x = check_greeting_template(tmpl.empty() ? std::string_view(greeting_) : tmpl, merchant,
+                                       agent, text)) {
+    v.violations.push_back(std::move(*x));
+    v.act = act;
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// greeting templates
+
+namespace {
+
+struct tmpl_piece {
+  bool placeholder = false;
+  std::u32string text;  // folded literal, or folded name (empty: any short text)
+};
+
+std::vector<tmpl_piece> split_template(std::string_view tmpl, std::string_view merchant,
+                                       std::string_view agent) {
+  std::vector<tmpl_piece> pieces;
+  std::string lit;
+  auto flush = [&] {
+    auto f = fold_pattern(lit);
+    if (!f.empty()) pieces.push_back({false, f});
+    lit.clear();
+  };
+  std::size_t i = 0;
+  while (i < tmpl.size()) {
+    if (tmpl[i] == '{') {
+      auto const close = tmpl.find('}', i);
+      if (close != std::string_view::npos && close - i <= 32) {
+        std::string_view const name = tmpl.substr(i + 1, close - i - 1);
+        flush();
+        std::string_view const value = name == "merchant" ? merchant : name == "agent" ? agent : "";
+        pieces.push_back({true, fold_pattern(value)});
+        i = close + 1;
+        continue;
+      }
+    }
+    lit.push_back(tmpl[i++]);
+  }
+  flush();
+  return pieces;
+}
+
+bool match_pieces(std::vector<tmpl_piece> const& pieces, std::size_t pi, std::u32string_view t) {
+  if (pi == pieces.size()) return true;
+  auto const& p = pieces[pi];
+  if (!p.placeholder) {
+    return t.substr(0, p.text.size()) == p.text &&
+           match_pieces(pieces, pi + 1, t.substr(p.text.size()));
+  }
+  if (!p.text.empty()) {
+    return t.substr(0, p.text.size()) == p.text &&
+           match_pieces(pieces, pi + 1, t.substr(p.text.size()));
+  }
+  for (std::size_t k = 1; k <= std::min<std::size_t>(24, t.size()); ++k)
+    if (match_pieces(pieces, pi + 1, t.substr(k))) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string fill_template(std::string_view tmpl, std::string_view merchant,
+                          std::string_view agent) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < tmpl.size()) {
+    if (tmpl.substr(i, 10) == "{merchant}") {
+      out += merchant;
+      i += 10;
+    } else if (tmpl.substr(i, 7) == "{agent}") {
+      out += agent;
+      i += 7;
+    } else {
+      out.push_back(tmpl[i++]);
+    }
+  }
+  return out;
+}
+
+std::optional<violation> check_greeting_template(std::string_view tmpl, std::string_view merchant,
+                                                 std::string_view agent, std::string_view text) {
+  auto const pieces = split_template(tmpl, merchant, agent);
+  bool any_literal = false;
+  for (auto const& p : pieces) any_literal = any_literal || !p.placeholder || !p.text.empty();
+  if (!any_literal) return std::nullopt;
+
+  std::u32string const original = decode_utf8(text);
+  folded_text ft;
+  ft.append_segment(original);
+  ft.finish();
+  std::u32string t;
+  for (auto s : ft.sig) t.push_back(ft.units[s].c);
+  // A short salutation may come first (亲，您好…).
+  constexpr std::size_t max_lead = 4;
+  for (std::size_t lead = 0; lead <= std::min(max_lead, t.size()); ++lead)
+    if (match_pieces(pieces, 0, std::u32string_view(t).substr(lead))) return std::nullopt;
+
+  violation v;
+  v.cat = category::greeting;
+  v.rule = "greeting.template";
+  v.start = 0;
+  v.end = static_cast<std::uint32_t>(original.size());
+  v.excerpt = encode_utf8(original);
+  v.suggestion = fill_template(tmpl, merchant, agent);
+  return v;
+}
+
+}  // namespace kefu::compliance

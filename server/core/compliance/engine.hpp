@@ -1,0 +1,130 @@
+#pragma once
+// The compliance engine: every agent message is checked before it reaches the buyer, every
+// buyer message is scanned so the agent is warned about off-platform requests.
+//
+// Usage (server side):
+//   auto pack = load_rule_pack(default_rules_dir(), "kuaishou");          // once per platform
+//   auto ov = parse_overrides(merchant_json);                             // per merchant
+//   auto eng = std::make_shared<engine const>(*pack, *ov);                // immutable, shared
+//   chat_window win;                                                      // one per chat
+//   verdict v = eng->check(text, role::agent, &win);
+//   if (v.act != action::block) win.push(text, role::agent);              // delivered only
+//   std::string line = to_json(v);
+//
+// Thread safety: an engine is immutable after construction; share it (e.g. shared_ptr<const>)
+// across threads and swap in a new one to reload rules. A chat_window belongs to one chat and
+// is not synchronised: the caller serialises check/push per chat. Nothing here reads clocks,
+// starts threads or throws on untrusted text.
+
+#include "server/core/compliance/matcher.hpp"
+#include "server/core/compliance/normalize.hpp"
+#include "server/core/compliance/rule_pack.hpp"
+#include "server/core/compliance/types.hpp"
+
+#include <array>
+#include <deque>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kefu::compliance {
+
+// Recent delivered messages of one chat, per sender side, so that numbers, ids and phrases
+// split over up to three consecutive messages of the same sender are seen whole. Messages of
+// the other side in between do not break a run (an agent waiting for the buyer's "嗯" does not
+// get a clean slate); call clear() when the chat changes hands.
+class chat_window {
+ public:
+  // `depth` previous messages are kept per side: with the message being checked, a split over
+  // depth + 1 messages is caught.
+  explicit chat_window(std::size_t depth = 2) : depth_(depth) {}
+
+  void push(std::string_view text, role sender);
+  void clear();
+  std::deque<std::u32string> const& recent(role sender) const {
+    return recent_[static_cast<std::size_t>(sender)];
+  }
+  std::size_t depth() const noexcept { return depth_; }
+
+ private:
+  std::size_t depth_;
+  std::array<std::deque<std::u32string>, 2> recent_;
+};
+
+// Checks the chat's first human agent message against the merchant's greeting template
+// ({merchant} and {agent} placeholders), tolerant of punctuation, spacing, width, case and
+// traditional forms. The template may be followed by more text and preceded by a short
+// salutation (亲，). A placeholder accepts the given name, or any short text when the name is
+// empty. Returns a `greeting` violation spanning the whole message when it does not follow
+// the template; nothing when it does or when the template is empty.
+std::optional<violation> check_greeting_template(std::string_view tmpl, std::string_view merchant,
+                                                 std::string_view agent, std::string_view text);
+// The template with its placeholders filled in (also the suggestion of a greeting violation).
+std::string fill_template(std::string_view tmpl, std::string_view merchant, std::string_view agent);
+
+class engine {
+ public:
+  // Builds the matcher for a pack and (optionally) a merchant's overrides. Both have been
+  // validated by their parsers; phrases that fold to nothing are skipped.
+  explicit engine(rule_pack const& pack, merchant_overrides const& overrides = {});
+
+  // Checks one message. `window` (may be null) supplies the sender's previous messages in the
+  // chat; it is only read. Violations completed across messages are reported with the span of
+  // their part in `text`. Buyer messages are checked for contact, payment, link, solicit and
+  // abuse only, and never blocked.
+  verdict check(std::string_view text, role sender, chat_window const* window = nullptr) const;
+
+  // The greeting check under this merchant's policy (warn, or block when strict).
+  verdict check_greeting(std::string_view tmpl, std::string_view merchant, std::string_view agent,
+                         std::string_view text) const;
+
+  action action_for(category c) const noexcept { return actions_[static_cast<std::size_t>(c)]; }
+  std::string const& version() const noexcept { return version_; }
+  std::string const& greeting_template() const noexcept { return greeting_; }
+  std::string const& greeting_mode() const noexcept { return greeting_mode_; }
+
+  enum class cue : std::uint8_t { wechat, qq, alipay, bank, pass, price, count_ };
+
+  struct tag {
+    enum kind_t : std::uint8_t { phrase, combo, allow, negator, cue_hit } kind = phrase;
+    std::uint8_t part = 0;
+    std::int32_t index = 0;
+  };
+  struct rule_info {
+    std::string id;
+    category cat = category::solicit;
+    std::string suggestion;
+  };
+  struct combo_info {
+    rule_info rule;
+    int max_gap = 2;
+    std::uint8_t parts = 0;
+    std::uint8_t number_mask = 0;  // bit k: part k is "#number"
+  };
+
+ private:
+  std::string version_;
+  std::array<action, category_count> actions_{};
+  ac_matcher ac_;
+  std::vector<std::vector<tag>> tags_;  // per pattern id
+  std::vector<rule_info> rules_;
+  std::vector<combo_info> combos_;
+  std::u32string negation_fillers_;
+  int negation_gap_ = 4;
+  std::uint16_t negatable_ = 0;  // bit per category
+  std::set<std::u32string> couriers_;
+  std::set<std::string> tlds_;
+  std::vector<std::string> allowed_domains_;
+  std::set<std::string> allowed_schemes_;
+  std::set<std::string> official_;  // normalised: digits, lower-case ids and e-mails
+  bool share_codes_ = true;
+  std::string greeting_;
+  std::string greeting_mode_;
+
+  friend struct scan_state;
+  void add_pattern(std::string_view phrase, tag t);
+};
+
+}  // namespace kefu::compliance

@@ -1,0 +1,537 @@
+#include "server/core/compliance/normalize.hpp"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace kefu::compliance {
+
+namespace {
+
+// Traditional (first) → simplified (second), pair by pair. Characters that matter for the
+// rule packs (contact apps, payment, counterfeit, abuse words) plus a broad set of everyday
+// ones so disguised phrases written in 繁體 fold onto the same patterns.
+constexpr std::string_view trad_simp_pairs =
+    "艦舰號号聯联繫系係系電电話话倣仿貨货轉转賬账帳帐銀银掃扫碼码紅红買买賣卖價价錢钱寶宝"
+    "訂订單单鏈链網网絡络滿满優优線线無无償偿說说請请問问謝谢們们個个這这麼么來来時时"
+    "間间過过還还沒没對对錯错發发髮发機机郵邮戶户匯汇維维護护騙骗詐诈偽伪盜盗複复製制"
+    "廠厂產产産产東东鹹咸閒闲閑闲魚鱼團团購购營营業业員员務务關关門门開开閉闭題题給给"
+    "與与從从將将進进專专質质級级頂顶絕绝獨独貳贰參参陸陆萬万億亿兩两罵骂滾滚殺杀廢废"
+    "腦脑殘残癡痴賤贱媽妈豬猪鳥鸟賴赖惡恶嚇吓讓让見见證证識识認认親亲愛爱歡欢為为幫帮"
+    "別别煩烦談谈聽听講讲讀读寫写書书學学習习點点擊击連连結结頁页圖图視视頻频臺台灣湾"
+    "臉脸風风險险錄录報报據据庫库貼贴標标幣币額额費费貴贵賺赚虧亏贈赠獎奖勵励現现實实"
+    "體体驗验運运輸输遞递達达遠远層层樓楼區区縣县鄉乡鎮镇註注冊册經经銷销貿贸場场裡里"
+    "裏里後后幹干乾干隻只雙双雜杂難难離离雲云氣气車车輛辆馬马龍龙齊齐鐵铁鋼钢錶表鐘钟"
+    "襪袜衛卫圍围騰腾訊讯鵝鹅釘钉撥拨約约換换補补賠赔損损壞坏舊旧勢势極极盡尽總总統统"
+    "纔才啟启啓启蘋苹國国際际醫医藥药療疗師师傳传邊边緣缘絲丝紙纸綠绿藍蓝黃黄顏颜長长"
+    "寬宽輕轻條条張张頭头腳脚膚肤潔洁淨净濕湿潤润膠胶櫃柜檯台燈灯爐炉鍋锅壺壶盤盘筆笔"
+    "記记憶忆夢梦覺觉應应該该嗎吗囉啰聲声響响樂乐戲戏劇剧藝艺術术遊游禮礼節节慶庆賀贺"
+    "願愿態态語语詞词義义議议論论評评審审計计劃划畫画設设備备裝装飾饰選选擇择擺摆擁拥"
+    "隨随陽阳陰阴隊队階阶頓顿預预領领顧顾類类飛飞飯饭飲饮館馆饋馈驚惊鬆松麗丽黨党齡龄"
+    "歲岁歷历曆历曉晓暫暂會会當当礙碍確确磚砖禍祸種种稱称穩稳窮穷競竞範范簡简簽签籤签"
+    "粵粤糧粮紀纪納纳紐纽純纯細细終终組组繼继續续績绩織织罰罚羅罗聖圣聞闻聰聪職职肅肃"
+    "脅胁興兴舉举莊庄華华葉叶蓋盖蘇苏蟲虫衝冲襯衬規规覽览觀观觸触討讨訓训託托訪访許许"
+    "訴诉診诊詢询試试詳详誌志誤误誰谁課课調调諾诺謊谎譯译變变貝贝負负財财貢贡貧贫販贩"
+    "貪贪責责貸贷資资賓宾賞赏賽赛贊赞趙赵趕赶跡迹踐践軟软較较載载輔辅辦办農农週周違违"
+    "適适遲迟遷迁遺遗鄰邻醜丑釋释針针鈔钞銅铜鋪铺鍵键鎖锁鏡镜閃闪閱阅闆板闊阔陳陈隱隐"
+    "雖虽雞鸡靈灵靜静項项順顺須须顯显飄飘駕驾騎骑髒脏鬧闹鮮鲜鹽盐麥麦齋斋倆俩儲储兒儿"
+    "內内凈净則则剛刚創创劑剂劍剑動动勝胜勞劳協协卻却厲厉厭厌叢丛吳吴啞哑喚唤嚴严囑嘱"
+    "圓圆執执堅坚塊块塗涂墊垫壓压壯壮壽寿夠够夥伙奪夺奮奋婦妇嬰婴孫孙寧宁寢寝尋寻導导"
+    "屆届屬属島岛帥帅帶带廣广廳厅強强彈弹彎弯復复徵征憂忧懷怀戀恋戰战拋抛捨舍掛挂採采"
+    "揚扬搖摇搶抢撐撑擔担擴扩攝摄敗败敵敌數数斷断於于曬晒構构槍枪樣样樹树橋桥檢检權权"
+    "歐欧歸归毀毁決决況况淚泪淺浅減减測测湯汤溝沟滅灭漁渔漢汉漲涨澤泽濟济災灾烏乌熱热"
+    "爭争爺爷牆墙狀状猶犹獲获環环畢毕異异監监眾众礦矿稅税積积竊窃築筑糾纠紋纹編编緊紧"
+    "練练縮缩繩绳罷罢膽胆臨临艱艰處处蝦虾詩诗貓猫趨趋軍军辭辞邏逻釣钓鈕钮鋁铝闖闯韓韩"
+    "顆颗養养餘余驅驱鬥斗憑凭騷骚擾扰屍尸斃毙賭赌傷伤衊蔑瘋疯悶闷憤愤腫肿臟脏鑽钻倫伦"
+    "鎊镑鈴铃訣诀攤摊擋挡贏赢虛虚誇夸謠谣詭诡謀谋贓赃偵侦犧牺剝剥齣出衹只祇只峯峰羣群"
+    "衆众灑洒瀏浏瀋沈滬沪廈厦鄭郑蕭萧蘭兰劉刘楊杨鄧邓馮冯鄒邹譚谭韋韦閻阎龔龚賈贾盧卢"
+    "蔣蒋鍾钟餵喂嘍喽嘰叽噸吨嘆叹嚐尝噴喷嘔呕嚨咙尷尴擠挤攢攒偉伟側侧僅仅債债傑杰傘伞"
+    "僱雇儘尽儀仪聳耸膩腻臥卧艙舱蒼苍藉借蘆芦螢萤蠟蜡襲袭謎谜譜谱讚赞豐丰貫贯貯贮貶贬"
+    "賦赋賜赐賢贤贅赘躍跃軌轨輝辉輩辈轟轰辯辩釀酿鈍钝銳锐錦锦鍛锻鑰钥閘闸閣阁闡阐隸隶"
+    "雛雏霧雾靂雳韻韵頌颂頗颇頸颈顫颤颱台颳刮饑饥馳驰駐驻駛驶驟骤鬍胡鯨鲸鴨鸭鵬鹏鶴鹤"
+    "麵面黴霉鼴鼹齒齿龜龟";
+
+char32_t decode_one(std::string_view s, std::size_t& i) {
+  auto const b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
+  int len = 0;
+  char32_t cp = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3;
+    cp = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4;
+    cp = b0 & 0x07;
+  } else {
+    ++i;
+    return 0xFFFD;
+  }
+  if (i + len > s.size()) {
+    ++i;
+    return 0xFFFD;
+  }
+  for (int k = 1; k < len; ++k) {
+    auto const b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) {
+      ++i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  // Overlong forms and values past U+10FFFF are not code points.
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+      cp > 0x10FFFF) {
+    ++i;
+    return 0xFFFD;
+  }
+  i += len;
+  return cp;
+}
+
+struct t2s_table {
+  std::vector<std::pair<char32_t, char32_t>> map;
+  t2s_table() {
+    std::size_t i = 0;
+    while (i < trad_simp_pairs.size()) {
+      char32_t t = decode_one(trad_simp_pairs, i);
+      if (i >= trad_simp_pairs.size()) break;
+      char32_t s = decode_one(trad_simp_pairs, i);
+      map.emplace_back(t, s);
+    }
+    std::stable_sort(map.begin(), map.end(),
+                     [](auto const& a, auto const& b) { return a.first < b.first; });
+    map.erase(std::unique(map.begin(), map.end(),
+                          [](auto const& a, auto const& b) { return a.first == b.first; }),
+              map.end());
+  }
+};
+
+t2s_table const& t2s() {
+  static t2s_table const table;
+  return table;
+}
+
+icu::Normalizer2 const* nfkc_cf() {
+  static icu::Normalizer2 const* const n = [] {
+    UErrorCode st = U_ZERO_ERROR;
+    auto const* p = icu::Normalizer2::getNFKCCasefoldInstance(st);
+    return U_SUCCESS(st) ? p : nullptr;
+  }();
+  return n;
+}
+
+// Characters dropped entirely: invisible, combining or pictographic.
+bool is_removed(char32_t c) {
+  if (c < 0x80) return c < 0x20 && c != '\n' && c != '\t' && c != '\r';
+  if (c >= 0x4E00 && c <= 0x9FFF) return false;
+  auto const uc = static_cast<UChar32>(c);
+  if (c == 0x200D || c == 0x20E3) return true;  // joiner, keycap
+  if (u_hasBinaryProperty(uc, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) return true;
+  if (u_hasBinaryProperty(uc, UCHAR_VARIATION_SELECTOR)) return true;
+  if (u_hasBinaryProperty(uc, UCHAR_EXTENDED_PICTOGRAPHIC)) return true;
+  if (u_hasBinaryProperty(uc, UCHAR_EMOJI_MODIFIER)) return true;
+  if (u_hasBinaryProperty(uc, UCHAR_REGIONAL_INDICATOR)) return true;
+  auto const gc = u_charType(uc);
+  return gc == U_NON_SPACING_MARK || gc == U_ENCLOSING_MARK || gc == U_FORMAT_CHAR ||
+         gc == U_CONTROL_CHAR || (c >= 0xE0000 && c <= 0xE007F);
+}
+
+// Dingbat and enclosed digits that NFKC leaves alone: value, or -1.
+int dingbat_digit(char32_t c) {
+  if (c >= 0x2776 && c <= 0x277F) return static_cast<int>(c - 0x2776 + 1);   // ❶..❿
+  if (c >= 0x2780 && c <= 0x2789) return static_cast<int>(c - 0x2780 + 1);   // ➀..➉
+  if (c >= 0x278A && c <= 0x2793) return static_cast<int>(c - 0x278A + 1);   // ➊..➓
+  if (c >= 0x24F5 && c <= 0x24FE) return static_cast<int>(c - 0x24F5 + 1);   // ⓵..⓾
+  if (c >= 0x24EB && c <= 0x24F4) return static_cast<int>(c - 0x24EB + 11);  // ⓫..⓴
+  if (c == 0x24FF || c == 0x1F10B || c == 0x1F10C) return 0;                 // ⓿ 🄋 🄌
+  return -1;
+}
+
+void append_number(std::u32string& out, int v) {
+  if (v >= 10) out.push_back(U'0' + static_cast<char32_t>(v / 10));
+  out.push_back(U'0' + static_cast<char32_t>(v % 10));
+}
+
+}  // namespace
+
+bool is_ascii_alpha(char32_t c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_ascii_digit(char32_t c) noexcept {
+  return c >= '0' && c <= '9';
+}
+bool is_han(char32_t c) noexcept {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || c == 0x3007 ||
+         (c >= 0x20000 && c <= 0x3134F);
+}
+
+int chinese_digit(char32_t c) noexcept {
+  switch (c) {
+    case U'零':
+    case U'〇':
+    case U'洞':
+      return 0;
+    case U'一':
+    case U'壹':
+    case U'幺':
+      return 1;
+    case U'二':
+    case U'贰':
+    case U'两':
+    case U'弍':
+      return 2;
+    case U'三':
+    case U'叁':
+      return 3;
+    case U'四':
+    case U'肆':
+      return 4;
+    case U'五':
+    case U'伍':
+      return 5;
+    case U'六':
+    case U'陆':
+      return 6;
+    case U'七':
+    case U'柒':
+    case U'拐':
+      return 7;
+    case U'八':
+    case U'捌':
+      return 8;
+    case U'九':
+    case U'玖':
+    case U'勾':
+      return 9;
+    default:
+      return -1;
+  }
+}
+
+char32_t to_simplified(char32_t c) noexcept {
+  if (c < 0x3400) return c;
+  auto const& m = t2s().map;
+  auto it = std::lower_bound(m.begin(), m.end(), c,
+                             [](auto const& p, char32_t k) { return p.first < k; });
+  return (it != m.end() && it->first == c) ? it->second : c;
+}
+
+namespace {
+
+void fold_slow(char32_t c, std::u32string& out) {
+  if (c < 0x80) {
+    if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+    if (c == '\r') c = '\n';
+    if (c < 0x20 && c != '\n' && c != '\t') return;
+    out.push_back(c);
+    return;
+  }
+  if (c >= 0x4E00 && c <= 0x9FFF) {  // common ideographs: NFKC-inert
+    out.push_back(to_simplified(c));
+    return;
+  }
+  if (is_removed(c)) return;
+  if (int d = dingbat_digit(c); d >= 0) {
+    append_number(out, d);
+    return;
+  }
+  auto const* n = nfkc_cf();
+  auto const uc = static_cast<UChar32>(c);
+  if (n == nullptr || n->isInert(uc)) {
+    out.push_back(to_simplified(c));
+    return;
+  }
+  UErrorCode st = U_ZERO_ERROR;
+  icu::UnicodeString src(uc);
+  icu::UnicodeString dst = n->normalize(src, st);
+  if (U_FAILURE(st)) {
+    out.push_back(c);
+    return;
+  }
+  for (int32_t i = 0; i < dst.length();) {
+    UChar32 x = dst.char32At(i);
+    i += U16_LENGTH(x);
+    auto const cx = static_cast<char32_t>(x);
+    if (is_removed(cx)) continue;
+    out.push_back(to_simplified(cx));
+  }
+}
+
+bool is_noise_slow(char32_t c) {
+  if (c < 0x80) return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_ascii_digit(c));
+  if (is_han(c)) return false;
+  return !u_isalnum(static_cast<UChar32>(c));
+}
+
+// Every BMP code point folded once, at first use: the hot path is then a table lookup instead
+// of an ICU call and a binary search per character.
+struct bmp_fold_table {
+  static constexpr std::uint32_t removed = 0xFFFFFFFFu;
+  static constexpr std::uint32_t multi = 0x80000000u;  // | offset << 8 | length
+  std::vector<std::uint32_t> map;
+  std::vector<std::uint8_t> noise;  // is_noise_folded for BMP code points
+  std::u32string pool;
+
+  bmp_fold_table() : map(0x10000), noise(0x10000) {
+    std::u32string tmp;
+    for (char32_t c = 0; c < 0x10000; ++c) {
+      noise[c] = is_noise_slow(c) ? 1 : 0;
+      tmp.clear();
+      fold_slow(c, tmp);
+      if (tmp.empty()) {
+        map[c] = removed;
+      } else if (tmp.size() == 1) {
+        map[c] = tmp[0];
+      } else {
+        map[c] = multi | (static_cast<std::uint32_t>(pool.size()) << 8) |
+                 static_cast<std::uint32_t>(tmp.size());
+        pool += tmp;
+      }
+    }
+  }
+};
+
+bmp_fold_table const& bmp_fold() {
+  static bmp_fold_table const table;
+  return table;
+}
+
+}  // namespace
+
+void fold_code_point(char32_t c, std::u32string& out) {
+  if (c >= 0x10000) {
+    fold_slow(c, out);
+    return;
+  }
+  auto const& t = bmp_fold();
+  std::uint32_t const v = t.map[c];
+  if (v == bmp_fold_table::removed) return;
+  if (v & bmp_fold_table::multi) {
+    out.append(t.pool, (v >> 8) & 0x7FFFFF, v & 0xFF);
+    return;
+  }
+  out.push_back(static_cast<char32_t>(v));
+}
+
+bool is_noise_folded(char32_t c) {
+  if (c < 0x10000) return bmp_fold().noise[c] != 0;
+  return is_noise_slow(c);
+}
+
+std::u32string decode_utf8(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto const b0 = static_cast<unsigned char>(s[i]);
+    // Encoded surrogates (ED A0..BF xx) are kept as one code point each.
+    if (b0 == 0xED && i + 2 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xE0) == 0xA0 &&
+        (static_cast<unsigned char>(s[i + 2]) & 0xC0) == 0x80) {
+      out.push_back(0xD000 | ((static_cast<unsigned char>(s[i + 1]) & 0x3F) << 6) |
+                    (static_cast<unsigned char>(s[i + 2]) & 0x3F));
+      i += 3;
+      continue;
+    }
+    out.push_back(decode_one(s, i));
+  }
+  return out;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+std::string encode_utf8(std::u32string_view s) {
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (char32_t c : s) append_utf8(out, c);
+  return out;
+}
+
+std::u32string fold_pattern(std::string_view utf8) {
+  std::u32string folded;
+  for (char32_t c : decode_utf8(utf8)) fold_code_point(c, folded);
+  std::u32string out;
+  for (char32_t c : folded)
+    if (!is_noise_folded(c)) out.push_back(c);
+  return out;
+}
+
+void folded_text::clear() {
+  original.clear();
+  units.clear();
+  digit.clear();
+  sig.clear();
+  segment_begin.clear();
+}
+
+void folded_text::append_segment(std::u32string_view text) {
+  auto const base = static_cast<std::uint32_t>(original.size());
+  if (!segment_begin.empty()) units.push_back({U'\x1E', base, unit_kind::boundary});
+  segment_begin.push_back(base);
+  original.append(text);
+  std::u32string tmp;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char32_t const c = text[i];
+    auto const src = static_cast<std::uint32_t>(base + i);
+    if (c < 0x80) {  // fast path: ASCII
+      char32_t f = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+      if (f == '\r') f = '\n';
+      if (f < 0x20 && f != '\n' && f != '\t') continue;
+      bool const alnum = (f >= 'a' && f <= 'z') || (f >= '0' && f <= '9');
+      units.push_back({f, src, alnum ? unit_kind::sig : unit_kind::noise});
+      continue;
+    }
+    if (c < 0x10000) {
+      auto const& t = bmp_fold();
+      std::uint32_t const v = t.map[c];
+      if (v == bmp_fold_table::removed) continue;
+      if (!(v & bmp_fold_table::multi)) {
+        auto const f = static_cast<char32_t>(v);
+        bool const noise = f < 0x10000 ? t.noise[f] != 0 : is_noise_folded(f);
+        units.push_back({f, src, noise ? unit_kind::noise : unit_kind::sig});
+        continue;
+      }
+    }
+    tmp.clear();
+    fold_code_point(c, tmp);
+    for (char32_t f : tmp)
+      units.push_back({f, src, is_noise_folded(f) ? unit_kind::noise : unit_kind::sig});
+  }
+}
+
+namespace {
+
+bool lookalike_letter(char32_t c) {
+  return c == 'o' || c == 'l' || c == 'i';
+}
+int lookalike_value(char32_t c) {
+  return c == 'o' ? 0 : 1;
+}
+
+}  // namespace
+
+void folded_text::finish() {
+  std::size_t const n = units.size();
+  sig.clear();
+  for (std::size_t i = 0; i < n; ++i)
+    if (units[i].kind == unit_kind::sig) sig.push_back(static_cast<std::uint32_t>(i));
+
+  // Candidate digit value per unit, before deciding whether its run is digit-like.
+  auto& cand = cand_;
+  auto& strong = strong_;
+  cand.assign(n, -1);
+  strong.assign(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (units[i].kind != unit_kind::sig) continue;
+    char32_t c = units[i].c;
+    if (is_ascii_digit(c)) {
+      cand[i] = static_cast<std::int8_t>(c - '0');
+      strong[i] = 1;
+    } else if (int d = chinese_digit(c); d >= 0) {
+      cand[i] = static_cast<std::int8_t>(d);
+    }
+  }
+  // Letters standing for digits: only inside an alphanumeric token made of digits and
+  // look-alikes (l38OO13800O), or a one- or two-letter token between digits (1 3 8 O O 1).
+  for (std::size_t i = 0; i < n;) {
+    auto is_an = [&](std::size_t k) {
+      return units[k].kind == unit_kind::sig &&
+             (is_ascii_alpha(units[k].c) || is_ascii_digit(units[k].c));
+    };
+    if (!is_an(i)) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    std::size_t digits = 0, letters = 0;
+    bool all_look = true;
+    while (j < n && is_an(j)) {
+      if (is_ascii_digit(units[j].c)) {
+        ++digits;
+      } else {
+        ++letters;
+        if (!lookalike_letter(units[j].c)) all_look = false;
+      }
+      ++j;
+    }
+    bool ok = false;
+    if (letters > 0 && all_look) {
+      if (digits > 0 && digits * 2 >= digits + letters) {
+        ok = true;
+      } else if (digits == 0 && letters <= 2) {
+        auto digit_near = [&](std::ptrdiff_t from, int step) {
+          for (int hops = 0; hops < 2; ++hops, from += step) {
+            if (from < 0 || from >= static_cast<std::ptrdiff_t>(n)) return false;
+            auto const& u = units[static_cast<std::size_t>(from)];
+            if (u.kind == unit_kind::sig) return is_ascii_digit(u.c);
+          }
+          return false;
+        };
+        ok = digit_near(static_cast<std::ptrdiff_t>(i) - 1, -1) &&
+             digit_near(static_cast<std::ptrdiff_t>(j), 1);
+      }
+    }
+    if (ok)
+      for (std::size_t k = i; k < j; ++k)
+        if (!is_ascii_digit(units[k].c))
+          cand[k] = static_cast<std::int8_t>(lookalike_value(units[k].c));
+    i = j;
+  }
+
+  // Runs: candidates separated by at most three noise units. Weak forms count as digits only
+  // when the run holds at least five candidates.
+  digit.assign(n, -1);
+  constexpr std::size_t max_gap = 3;
+  constexpr std::size_t min_weak_run = 5;
+  std::size_t i = 0;
+  while (i < n) {
+    if (cand[i] < 0) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i, last = i, count = 0, gap = 0;
+    while (j < n) {
+      if (cand[j] >= 0) {
+        ++count;
+        last = j;
+        gap = 0;
+      } else if (units[j].kind != unit_kind::sig && gap < max_gap) {
+        ++gap;
+      } else {
+        break;
+      }
+      ++j;
+    }
+    bool const weak_ok = count >= min_weak_run;
+    for (std::size_t k = i; k <= last; ++k)
+      if (cand[k] >= 0 && (strong[k] || weak_ok)) digit[k] = cand[k];
+    i = last + 1;
+  }
+}
+
+}  // namespace kefu::compliance

@@ -1,0 +1,71 @@
+#pragma once
+// Normalisation that remembers where every folded character came from.
+//
+// The original text is decoded into code points. Each code point becomes zero or more folded
+// units (NFKC with case folding via ICU, traditional → simplified, dingbat digits → digits);
+// zero-width characters, variation selectors, combining marks and emoji become none (they are
+// skipped, so they never split a match and never show up in a span on their own). Every unit
+// keeps the index of the original code point it came from, so a match over units maps back to
+// exactly what the user typed.
+//
+// Units are "significant" (letters, digits, ideographs) or "noise" (spaces, punctuation,
+// symbols). Phrase matching runs over significant units and tolerates a little noise between
+// them; the number/id detectors see the noise characters too (dots, dashes, @ …).
+//
+// Digit forms (一三八, 壹叁捌, 幺两拐洞勾, l/o inside digit runs) are folded only inside
+// digit-like runs, recorded separately in `digit`, so 一定 or 陆续 stay words.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kefu::compliance {
+
+enum class unit_kind : std::uint8_t { sig, noise, boundary };
+
+struct unit {
+  char32_t c = 0;
+  std::uint32_t src = 0;  // index of the original code point in folded_text::original
+  unit_kind kind = unit_kind::sig;
+};
+
+struct folded_text {
+  std::u32string original;                   // every segment's code points, concatenated
+  std::vector<unit> units;                   // folded stream; segment joints are boundary units
+  std::vector<std::int8_t> digit;            // per unit: 0–9 inside a digit-like run, else -1
+  std::vector<std::uint32_t> sig;            // indices of significant units, in order
+  std::vector<std::uint32_t> segment_begin;  // original offset where each segment starts
+
+  void clear();
+  // Adds one message; segments after the first are joined by a boundary unit.
+  void append_segment(std::u32string_view text);
+  // Computes digit runs and the significant index; call once after the last segment.
+  void finish();
+
+ private:
+  std::vector<std::int8_t> cand_;  // scratch for finish(), kept to avoid reallocating
+  std::vector<std::uint8_t> strong_;
+};
+
+// UTF-8 helpers. Invalid bytes decode to U+FFFD one byte at a time; encoded surrogates count as
+// one code point each so offsets stay stable for lone surrogates that slipped through JSON.
+std::u32string decode_utf8(std::string_view s);
+std::string encode_utf8(std::u32string_view s);
+void append_utf8(std::string& out, char32_t c);
+
+// Folds one code point into `out` (appends 0..n code points); used for text and patterns alike.
+void fold_code_point(char32_t c, std::u32string& out);
+// Folds a whole phrase and drops noise: the form phrase patterns are stored in.
+std::u32string fold_pattern(std::string_view utf8);
+
+bool is_noise_folded(char32_t c);  // classification of an already folded code point
+bool is_ascii_alpha(char32_t c) noexcept;
+bool is_ascii_digit(char32_t c) noexcept;
+bool is_han(char32_t c) noexcept;
+// Value of a Chinese digit form (一 壹 幺 两 拐 洞 勾 〇 …) or -1.
+int chinese_digit(char32_t c) noexcept;
+// Traditional → simplified for the table this project keeps; identity otherwise.
+char32_t to_simplified(char32_t c) noexcept;
+
+}  // namespace kefu::compliance

@@ -1,0 +1,364 @@
+#include "server/core/compliance/engine.hpp"
+
+#define BOOST_TEST_MODULE compliance_engine
+#include <boost/test/unit_test.hpp>
+
+#include <boost/json.hpp>
+
+#include <map>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <string>
+
+namespace cc = kefu::compliance;
+
+namespace kefu::compliance {
+std::ostream& operator<<(std::ostream& o, action a) {
+  return o << to_string(a);
+}
+}  // namespace kefu::compliance
+
+namespace {
+
+cc::rule_pack const& pack(std::string const& platform = "kuaishou") {
+  static std::map<std::string, cc::rule_pack> packs;
+  auto it = packs.find(platform);
+  if (it == packs.end()) {
+    auto p = cc::load_rule_pack(KEFU_RULES_DIR_FOR_TESTS, platform);
+    BOOST_REQUIRE_MESSAGE(p, p.error);
+    it = packs.emplace(platform, *p).first;
+  }
+  return it->second;
+}
+
+cc::engine const& engine(std::string const& platform = "kuaishou") {
+  static std::map<std::string, std::unique_ptr<cc::engine>> engines;
+  auto& e = engines[platform];
+  if (!e) e = std::make_unique<cc::engine>(pack(platform));
+  return *e;
+}
+
+cc::verdict check(std::string_view text, cc::role r = cc::role::agent,
+                  cc::chat_window const* w = nullptr) {
+  return engine().check(text, r, w);
+}
+
+std::set<std::string> cats(cc::verdict const& v) {
+  std::set<std::string> s;
+  for (auto const& x : v.violations) s.insert(std::string(cc::to_string(x.cat)));
+  return s;
+}
+
+// Every reported span must be exactly the typed slice.
+void spans_match(std::string_view text, cc::verdict const& v) {
+  auto const cps = cc::decode_utf8(text);
+  for (auto const& x : v.violations) {
+    BOOST_TEST(x.start < x.end);
+    BOOST_TEST(x.end <= cps.size());
+    BOOST_TEST(x.excerpt == cc::encode_utf8(cps.substr(x.start, x.end - x.start)));
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_verdict_names_the_pack) {
+  for (auto const* p : {"kuaishou", "taobao", "tencent"}) {
+    auto const v = engine(p).check("您好", cc::role::agent);
+    BOOST_TEST(v.act == cc::action::allow);
+    BOOST_TEST(v.pack.find(p) == 0u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(verdict_json_shape) {
+  auto const v = check("我管不了");
+  auto const j = boost::json::parse(cc::to_json(v)).as_object();
+  BOOST_TEST(j.at("action").as_string() == "warn");
+  auto const& x = j.at("violations").as_array().at(0).as_object();
+  BOOST_TEST(x.at("category").as_string() == "rude");
+  BOOST_TEST(x.at("start").as_int64() == 0);
+  BOOST_TEST(x.at("end").as_int64() == 4);
+  BOOST_TEST(x.at("excerpt").as_string() == "我管不了");
+  BOOST_TEST(!x.at("suggestion").as_string().empty());
+  BOOST_TEST(!x.at("rule").as_string().empty());
+  BOOST_TEST(j.contains("pack"));
+  auto const c = boost::json::parse(cc::to_json(check("13800138000"))).as_object();
+  BOOST_TEST(!c.at("violations").as_array().at(0).as_object().contains("suggestion"));
+}
+
+BOOST_AUTO_TEST_CASE(spans_are_code_points_of_the_original) {
+  std::string const t = "😀😀亲，加我微信 abc_123456 哦";
+  auto const v = check(t);
+  BOOST_TEST(v.act == cc::action::block);
+  BOOST_REQUIRE(v.violations.size() == 1u);
+  BOOST_TEST(v.violations[0].start == 4u);
+  BOOST_TEST(v.violations[0].excerpt == "加我微信 abc_123456");
+  spans_match(t, v);
+  for (std::string const s :
+       {"1\u03013\u03018\u03010013😀8000", "电话：１３８\u200b００１３８０００", "🇨🇳13800138000🇨🇳",
+        "加\u200d微\uFE0F信"}) {
+    auto const w = check(s);
+    BOOST_TEST(w.act == cc::action::block, s);
+    spans_match(s, w);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(contact_details) {
+  for (auto const* s : {"13800138000",
+                        "+86 138 0013 8000",
+                        "8613800138000",
+                        "1 3 8-0013-8000",
+                        "一三八零零一三八零零零",
+                        "壹叁捌零零壹叁捌零零零",
+                        "幺三八洞洞幺三八洞洞洞",
+                        "①③⑧⓪⓪①③⑧⓪⓪⓪",
+                        "❶❸❽⓿⓿❶❸❽⓿⓿⓿",
+                        "➀➂➇00➀➂➇000",
+                        "⑴⑶⑻00⑴⑶⑻000",
+                        "¹³⁸⁰⁰¹³⁸⁰⁰⁰",
+                        "l38OO13800O",
+                        "0571-88886666",
+                        "qq 123456789",
+                        "扣扣：87654321",
+                        "微信号 abc_123456",
+                        "ＶＸ：ｈｅｌｌｏ１２３",
+                        "wxid_a1b2c3d4e5",
+                        "kefu2024@163.com",
+                        "zhangsan888 是我微信"}) {
+    auto const v = check(s);
+    BOOST_TEST(v.act == cc::action::block, s);
+    BOOST_TEST(cats(v) == std::set<std::string>{"contact"}, s);
+    spans_match(s, v);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(eleven_versus_twelve_digits) {
+  BOOST_TEST(check("13800138000").act == cc::action::block);
+  BOOST_TEST(check("138001380001").act == cc::action::allow);
+  BOOST_TEST(check("1380013800").act == cc::action::allow);
+}
+
+BOOST_AUTO_TEST_CASE(add_me_without_id_is_solicit_with_id_is_contact) {
+  BOOST_TEST(cats(check("加我微信")) == std::set<std::string>{"solicit"});
+  BOOST_TEST(cats(check("加我微信 abc_123456")) == std::set<std::string>{"contact"});
+  BOOST_TEST(cats(check("加我微信13800138000")) == std::set<std::string>{"contact"});
+  BOOST_TEST(cats(check("加 微·信")) == std::set<std::string>{"solicit"});
+  BOOST_TEST(cats(check("薇信")) == std::set<std::string>{"solicit"});
+}
+
+BOOST_AUTO_TEST_CASE(bank_cards_and_payment) {
+  BOOST_TEST(cats(check("6222020200001234562")) == std::set<std::string>{"payment"});
+  BOOST_TEST(check("6222020200001234567").act == cc::action::allow);  // Luhn fails
+  BOOST_TEST(cats(check("卡号 6222020200001234567")) == std::set<std::string>{"payment"});
+  BOOST_TEST(cats(check("支付宝 13800138000")) == std::set<std::string>{"payment"});
+  BOOST_TEST(cats(check("V我50")) == std::set<std::string>{"payment"});
+  BOOST_TEST(cats(check("扫码付款")) == std::set<std::string>{"payment"});
+}
+
+BOOST_AUTO_TEST_CASE(numbers_that_pass) {
+  for (auto const* s : {"订单号 3721456987412365",
+                        "3721456987412365",
+                        "SF1234567890123",
+                        "YT8812345678901",
+                        "JDVA12345678901",
+                        "2024-11-22",
+                        "20241122",
+                        "13:38",
+                        "¥138.00",
+                        "138-142",
+                        "第138-142页",
+                        "价格 13800",
+                        "13800元",
+                        "1732252680123",
+                        "RTX4090",
+                        "型号 XR-2000",
+                        "SKU: AB-13800138000",
+                        "单号 13800138000",
+                        "2024-11-22 13:38",
+                        "3.5mm",
+                        "库存 12345 件"}) {
+    BOOST_TEST(check(s).act == cc::action::allow, s);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(links_against_the_platform) {
+  BOOST_TEST(check("https://www.kuaishou.com/x").act == cc::action::allow);
+  BOOST_TEST(check("kwai://myorder").act == cc::action::allow);
+  BOOST_TEST(check("shop.kwaixiaodian.com").act == cc::action::allow);
+  BOOST_TEST(cats(check("https://evilkuaishou.com")) == std::set<std::string>{"link"});
+  BOOST_TEST(cats(check("www.mystore.com")) == std::set<std::string>{"link"});
+  BOOST_TEST(cats(check("item.taobao.com")) == std::set<std::string>{"link"});
+  BOOST_TEST(engine("taobao").check("item.taobao.com", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(cats(check("复制￥AbCd1234￥打开")) == std::set<std::string>{"link"});
+  BOOST_TEST(engine("taobao").check("复制￥AbCd1234￥", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(cats(check("拼多多更便宜")) == std::set<std::string>{"link"});
+}
+
+BOOST_AUTO_TEST_CASE(allow_list_and_denials_win) {
+  for (auto const* s : {"我们不卖高仿", "抱歉，平台规定不能加微信，我们在这里为您服务",
+                        "不能私下交易哦", "我们没有淘宝店", "我不是平台客服"}) {
+    BOOST_TEST(check(s).act == cc::action::allow, s);
+  }
+  BOOST_TEST(check("可以用微信支付吗", cc::role::buyer).act == cc::action::allow);
+  BOOST_TEST(check("高仿的").act == cc::action::block);
+}
+
+BOOST_AUTO_TEST_CASE(words_with_digit_characters_pass) {
+  for (auto const* s : {"我们一定参加", "陆续发货", "十分感谢", "一一回复", "第一时间处理"})
+    BOOST_TEST(check(s).act == cc::action::allow, s);
+}
+
+BOOST_AUTO_TEST_CASE(categories_and_actions) {
+  BOOST_TEST(cats(check("这是高仿")) == std::set<std::string>{"counterfeit"});
+  BOOST_TEST(cats(check("你是傻逼吗")) == std::set<std::string>{"abuse"});
+  BOOST_TEST(cats(check("我是快手官方客服")) == std::set<std::string>{"impersonation"});
+  auto const e = check("全网最低价");
+  BOOST_TEST(e.act == cc::action::warn);
+  BOOST_TEST(cats(e) == std::set<std::string>{"exaggeration"});
+  auto const r = check("这不是我的工作！");
+  BOOST_TEST(r.act == cc::action::warn);
+  BOOST_TEST(!r.violations.at(0).suggestion.empty());
+}
+
+BOOST_AUTO_TEST_CASE(buyers_are_warned_never_blocked) {
+  auto const v = check("加我微信 abc_123456", cc::role::buyer);
+  BOOST_TEST(v.act == cc::action::warn);
+  BOOST_TEST(cats(v) == std::set<std::string>{"contact"});
+  BOOST_TEST(check("全网最低吗", cc::role::buyer).act == cc::action::allow);
+  BOOST_TEST(check("你们是高仿吗", cc::role::buyer).act == cc::action::allow);
+  BOOST_TEST(check("我管不了", cc::role::buyer).act == cc::action::allow);
+  BOOST_TEST(check("傻逼", cc::role::buyer).act == cc::action::warn);
+}
+
+BOOST_AUTO_TEST_CASE(splits_across_messages) {
+  cc::chat_window w;
+  for (auto const* part : {"我的手机", "138 0013"}) {
+    auto const v = check(part, cc::role::agent, &w);
+    BOOST_TEST(v.act == cc::action::allow);
+    w.push(part, cc::role::agent);
+  }
+  auto const v = check("8000", cc::role::agent, &w);
+  BOOST_TEST(v.act == cc::action::block);
+  BOOST_REQUIRE(v.violations.size() == 1u);
+  BOOST_TEST(v.violations[0].start == 0u);
+  BOOST_TEST(v.violations[0].end == 4u);
+  BOOST_TEST(v.violations[0].excerpt == "8000");
+  // Checking does not change the window; the same check gives the same answer.
+  BOOST_TEST(check("8000", cc::role::agent, &w).act == cc::action::block);
+  // The buyer's side has its own run.
+  BOOST_TEST(check("8000", cc::role::buyer, &w).act == cc::action::allow);
+  // Without the window the fragment is innocent.
+  BOOST_TEST(check("8000").act == cc::action::allow);
+
+  cc::chat_window p;
+  p.push("加我", cc::role::agent);
+  auto const s = check("，微信", cc::role::agent, &p);
+  BOOST_TEST(cats(s) == std::set<std::string>{"solicit"});
+  BOOST_TEST(s.violations.at(0).excerpt == "微信");
+
+  // At most depth previous messages count.
+  cc::chat_window d;
+  for (auto const* part : {"13", "80", "01"}) d.push(part, cc::role::agent);
+  BOOST_TEST(check("38000", cc::role::agent, &d).act == cc::action::allow);
+}
+
+BOOST_AUTO_TEST_CASE(overrides_validate_with_clear_errors) {
+  BOOST_TEST(!cc::parse_overrides("{"));
+  auto bad_key = cc::parse_overrides(R"({"merchant":"m1","acts":{}})");
+  BOOST_TEST(!bad_key);
+  BOOST_TEST(bad_key.error.find("acts") != std::string::npos);
+  auto bad_cat = cc::parse_overrides(R"({"actions":{"spam":"block"}})");
+  BOOST_TEST(bad_cat.error.find("spam") != std::string::npos);
+  auto bad_act = cc::parse_overrides(R"({"actions":{"rude":"ban"}})");
+  BOOST_TEST(bad_act.error.find("ban") != std::string::npos);
+  BOOST_TEST(!cc::parse_overrides(R"({"phrases":{"rude":"not a list"}})"));
+  BOOST_TEST(!cc::parse_overrides(R"([1,2])"));
+  BOOST_TEST(static_cast<bool>(cc::parse_overrides(R"({"merchant":"m1"})")));
+}
+
+BOOST_AUTO_TEST_CASE(merchant_policy) {
+  auto ov = cc::parse_overrides(R"({
+    "merchant": "m1", "version": 3,
+    "actions": {"exaggeration": "block", "rude": "allow"},
+    "phrases": {"counterfeit": ["原单"], "abuse": ["蠢材"]},
+    "allow": {"phrases": ["高仿对比图"], "domains": ["m1shop.com"]},
+    "official_contacts": ["400-028-8810", "800012345", "kefu@m1shop.com", "13900139000"],
+    "greeting_strict": true
+  })");
+  BOOST_REQUIRE_MESSAGE(ov, ov.error);
+  cc::engine const e(pack("tencent"), *ov);
+  BOOST_TEST(e.version().find("+m1@3") != std::string::npos);
+  BOOST_TEST(e.check("全网最低价", cc::role::agent).act == cc::action::block);
+  BOOST_TEST(e.check("我管不了", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(e.check("这是原单", cc::role::agent).act == cc::action::block);
+  BOOST_TEST(e.check("蠢材", cc::role::agent).violations.at(0).rule == "merchant.abuse");
+  BOOST_TEST(e.check("请看高仿对比图", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(e.check("www.m1shop.com", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(e.check("客服热线 400-028-8810", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(e.check("企业QQ 800012345", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(e.check("邮箱 kefu@m1shop.com", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(e.check("13900139000", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(e.check("企业QQ 800012346", cc::role::agent).act == cc::action::block);
+  BOOST_TEST(e.check("13800138000", cc::role::agent).act == cc::action::block);
+  // Strict greeting policy blocks.
+  auto const g = e.check_greeting("您好，{merchant}很高兴为您服务", "小米", "小美", "在吗");
+  BOOST_TEST(g.act == cc::action::block);
+}
+
+BOOST_AUTO_TEST_CASE(greeting_template) {
+  std::string const t = "您好，{merchant}客服{agent}很高兴为您服务，请问有什么可以帮您？";
+  BOOST_TEST(!cc::check_greeting_template(
+      t, "小米旗舰店", "小美", "您好！小米旗舰店 客服小美 很高兴为您服务~请问有什么可以帮您"));
+  BOOST_TEST(!cc::check_greeting_template(
+      t, "小米旗舰店", "小美",
+      "亲，您好，小米旗舰店客服小美很高兴为您服务，请问有什么可以帮您？这款有现货"));
+  BOOST_TEST(!cc::check_greeting_template(
+      t, "", "", "您好，某店客服阿强很高兴为您服务，请问有什么可以帮您？"));
+  BOOST_TEST(!cc::check_greeting_template(
+      t, "小米旗艦店", "小美", "您好，小米旗舰店客服小美很高興為您服務，請問有什麼可以幫您？"));
+  auto const miss = cc::check_greeting_template(t, "小米旗舰店", "小美", "在的，亲");
+  BOOST_REQUIRE(miss.has_value());
+  BOOST_TEST(miss->start == 0u);
+  BOOST_TEST(miss->end == 4u);
+  BOOST_TEST(miss->excerpt == "在的，亲");
+  BOOST_TEST(miss->suggestion == "您好，小米旗舰店客服小美很高兴为您服务，请问有什么可以帮您？");
+  BOOST_TEST(
+      cc::check_greeting_template(t, "小米旗舰店", "小美",
+                                  "您好，华为旗舰店客服小美很高兴为您服务，请问有什么可以帮您？")
+          .has_value());
+  BOOST_TEST(!cc::check_greeting_template("", "m", "a", "anything"));
+  auto const w = engine().check_greeting(t, "小米旗舰店", "小美", "在吗");
+  BOOST_TEST(w.act == cc::action::warn);
+  BOOST_TEST(cats(w) == std::set<std::string>{"greeting"});
+}
+
+BOOST_AUTO_TEST_CASE(rule_packs_load_and_fail_clearly) {
+  BOOST_TEST(!cc::load_rule_pack(KEFU_RULES_DIR_FOR_TESTS, "nowhere"));
+  BOOST_TEST(!cc::load_rule_pack(KEFU_RULES_DIR_FOR_TESTS, "../etc"));
+  auto bad =
+      cc::parse_rule_pack(R"({"version":"x","rules":[{"id":"r","category":"nope","phrases":[]}]})");
+  BOOST_TEST(!bad);
+  BOOST_TEST(bad.error.find("nope") != std::string::npos);
+  BOOST_TEST(!cc::parse_rule_pack("not json"));
+  BOOST_TEST(!cc::parse_rule_pack(R"({"version":"x","mystery":1})"));
+  auto ok = cc::parse_rule_pack(
+      R"({"version":"t-1","rules":[{"id":"x.y","category":"abuse","phrases":["坏蛋"]}]})");
+  BOOST_REQUIRE_MESSAGE(ok, ok.error);
+  cc::engine const e(*ok);
+  auto const v = e.check("你个坏 蛋", cc::role::agent);
+  BOOST_TEST(v.act == cc::action::block);
+  BOOST_TEST(v.pack == "t-1");
+  BOOST_TEST(v.violations.at(0).excerpt == "坏 蛋");
+  // A pack round-trips through its JSON form.
+  auto const again = cc::parse_rule_pack(boost::json::serialize(boost::json::value_from(*ok)));
+  BOOST_TEST(static_cast<bool>(again));
+}
+
+BOOST_AUTO_TEST_CASE(untrusted_text_never_throws) {
+  std::string junk;
+  for (int i = 0; i < 512; ++i) junk.push_back(static_cast<char>((i * 37 + 11) & 0xFF));
+  BOOST_CHECK_NO_THROW(check(junk));
+  BOOST_CHECK_NO_THROW(check(""));
+  BOOST_CHECK_NO_THROW(check(std::string(10000, '1')));
+  BOOST_CHECK_NO_THROW(check(std::string(3000, '@') + "a.com"));
+}

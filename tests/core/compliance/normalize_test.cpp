@@ -1,0 +1,118 @@
+#include "server/core/compliance/normalize.hpp"
+
+#define BOOST_TEST_MODULE compliance_normalize
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+namespace cc = kefu::compliance;
+
+namespace {
+
+cc::folded_text fold(std::string_view s) {
+  cc::folded_text ft;
+  ft.append_segment(cc::decode_utf8(s));
+  ft.finish();
+  return ft;
+}
+
+// The significant folded characters, as UTF-8.
+std::string sig_text(cc::folded_text const& ft) {
+  std::string out;
+  for (auto i : ft.sig) cc::append_utf8(out, ft.units[i].c);
+  return out;
+}
+
+// Digits recognised inside digit-like runs ('.' for everything else that is significant).
+std::string digits(cc::folded_text const& ft) {
+  std::string out;
+  for (auto i : ft.sig)
+    out.push_back(ft.digit[i] >= 0 ? static_cast<char>('0' + ft.digit[i]) : '.');
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(utf8_round_trip_and_invalid_bytes) {
+  std::string const s = "a中😀\xF0\x9F\x87\xA8";
+  auto const cps = cc::decode_utf8(s);
+  BOOST_TEST(cps.size() == 4u);
+  BOOST_TEST(cc::encode_utf8(cps) == s);
+  auto const bad = cc::decode_utf8(
+      "a\xFF"
+      "b\xC3");
+  BOOST_TEST(bad.size() == 4u);
+  BOOST_TEST(static_cast<std::uint32_t>(bad[1]) == 0xFFFDu);
+  // An encoded lone surrogate counts as one code point.
+  BOOST_TEST(cc::decode_utf8("\xED\xA0\x80x").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(width_case_and_traditional_fold) {
+  BOOST_TEST(sig_text(fold("ＷＸ１３８")) == "wx138");
+  BOOST_TEST(sig_text(fold("VX Wx")) == "vxwx");
+  BOOST_TEST(sig_text(fold("聯繫電話")) == "联系电话");
+  BOOST_TEST(sig_text(fold("高倣貨")) == "高仿货");
+  BOOST_TEST(sig_text(fold("轉賬 掃碼 紅包 銀行帳號")) == "转账扫码红包银行帐号");
+  BOOST_TEST(sig_text(fold("微信號")) == "微信号");
+}
+
+BOOST_AUTO_TEST_CASE(invisible_and_emoji_are_skipped) {
+  auto const ft = fold("加\u200b微\uFE0F😀信\u200d");
+  BOOST_TEST(sig_text(ft) == "加微信");
+  // Each unit points at the code point it came from.
+  BOOST_TEST(ft.units[ft.sig[0]].src == 0u);
+  BOOST_TEST(ft.units[ft.sig[1]].src == 2u);
+  BOOST_TEST(ft.units[ft.sig[2]].src == 5u);
+  // Combining marks vanish too.
+  BOOST_TEST(sig_text(fold("微\u0301信")) == "微信");
+}
+
+BOOST_AUTO_TEST_CASE(noise_is_kept_but_not_significant) {
+  auto const ft = fold("加 微·信");
+  BOOST_TEST(sig_text(ft) == "加微信");
+  BOOST_TEST(ft.units.size() == 5u);
+  BOOST_TEST((ft.units[1].kind == cc::unit_kind::noise));
+}
+
+BOOST_AUTO_TEST_CASE(digit_forms_fold_inside_runs) {
+  BOOST_TEST(digits(fold("一三八零零一三八零零零")) == "13800138000");
+  BOOST_TEST(digits(fold("壹叁捌零零壹叁捌零零零")) == "13800138000");
+  BOOST_TEST(digits(fold("幺三八洞洞幺三八洞洞洞")) == "13800138000");
+  BOOST_TEST(digits(fold("幺两三四拐勾")) == "123479");
+  BOOST_TEST(digits(fold("①③⑧⓪⓪")) == "13800");
+  BOOST_TEST(digits(fold("❶❸❽⓿⓿")) == "13800");
+  BOOST_TEST(digits(fold("➀➂➇")) == "138");
+  BOOST_TEST(digits(fold("¹³⁸")) == "138");
+  BOOST_TEST(digits(fold("１３８")) == "138");
+  BOOST_TEST(digits(fold("l38OO13800O")) == "13800138000");
+  BOOST_TEST(digits(fold("138零零13八000")) == "13800138000");
+}
+
+BOOST_AUTO_TEST_CASE(digit_words_stay_words_outside_runs) {
+  BOOST_TEST(digits(fold("参加")) == "..");
+  BOOST_TEST(digits(fold("陆续")) == "..");
+  BOOST_TEST(digits(fold("一定")) == "..");
+  BOOST_TEST(digits(fold("十分")) == "..");
+  BOOST_TEST(digits(fold("两三天")) == "...");
+  // Letters count as digits only inside digit runs.
+  BOOST_TEST(digits(fold("hello")) == ".....");
+  BOOST_TEST(digits(fold("lol 123")) == "...123");
+  BOOST_TEST(digits(fold("model1100")) == ".....1100");
+}
+
+BOOST_AUTO_TEST_CASE(segments_are_joined_by_a_boundary) {
+  cc::folded_text ft;
+  ft.append_segment(cc::decode_utf8("一三八"));
+  ft.append_segment(cc::decode_utf8("零零一三"));
+  ft.append_segment(cc::decode_utf8("八零零零"));
+  ft.finish();
+  BOOST_TEST(ft.segment_begin.size() == 3u);
+  BOOST_TEST(ft.segment_begin[2] == 7u);
+  BOOST_TEST(digits(ft) == "13800138000");
+}
+
+BOOST_AUTO_TEST_CASE(pattern_folding_drops_noise) {
+  BOOST_TEST(cc::encode_utf8(cc::fold_pattern("加 微·信！")) == "加微信");
+  BOOST_TEST(cc::encode_utf8(cc::fold_pattern("ＶＸ")) == "vx");
+  BOOST_TEST(cc::fold_pattern("，。！").empty());
+}
