@@ -307,6 +307,12 @@ void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
                       "score must be satisfied, neutral or unsatisfied");
   if (chats_.count(f.chat))
     return send_error(p, std::nullopt, "bad_request", "a chat is rated after it is closed");
+  // Just closed here: its close event may still be on its way to the database.
+  if (auto rc = recently_closed_.find(f.chat); rc != recently_closed_.end()) {
+    if (rc->second != buyer_key(p->merchant, p->buyer))
+      return send_error(p, std::nullopt, "not_found", "no such chat of yours");
+    return store_rating(p, f);
+  }
   auto self = shared_from_this();
   asio::post(db_, [self, p, f] {
     std::optional<store::chat_row> row;
@@ -319,15 +325,20 @@ void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
         return self->send_error(p, std::nullopt, "not_found", "no such chat of yours");
       if (!row->closed)
         return self->send_error(p, std::nullopt, "bad_request", "the chat is still open");
-      self->store_event(f.chat, "rate", "", f.score, false, false, true,
-                        [self, p, chat = f.chat, score = f.score](store::write_result const& r) {
-                          if (!r.ok)
-                            return self->send_error(p, std::nullopt, "unavailable",
-                                                    "the rating was not stored; send it again");
-                          p->send(text_of({{"type", "rated"}, {"chat", chat}, {"score", score}}));
-                        });
+      self->store_rating(p, f);
     });
   });
+}
+
+void hub::store_rating(sp const& p, wire::rate_frame const& f) {
+  store_event(
+      f.chat, "rate", "", f.score, false, false, true,
+      [self = shared_from_this(), p, chat = f.chat, score = f.score](store::write_result const& r) {
+        if (!r.ok)
+          return self->send_error(p, std::nullopt, "unavailable",
+                                  "the rating was not stored; send it again");
+        p->send(text_of({{"type", "rated"}, {"chat", chat}, {"score", score}}));
+      });
 }
 
 // ------------------------------------------------------------------- agents
@@ -613,6 +624,12 @@ void hub::close_chat(std::string chat_id, std::string const& by, std::string con
   buyer_chat_.erase(buyer_key(c.merchant, c.buyer));
   idle_.erase({c.idle_deadline, chat_id});
   store_event(chat_id, "close", by, reason, false, true, false);
+  recently_closed_[chat_id] = buyer_key(c.merchant, c.buyer);
+  closed_order_.push_back(chat_id);
+  if (closed_order_.size() > 100'000) {
+    recently_closed_.erase(closed_order_.front());
+    closed_order_.pop_front();
+  }
   send_to_buyer(c, frame_text(wire::closed_frame{chat_id}));
   send_to_buyer(c, frame_text(wire::rate_request_frame{chat_id}));
   apply(router_.close_chat(chat_id, clock_()));

@@ -117,6 +117,7 @@ class hub : public std::enable_shared_from_this<hub> {
   void buyer_send(sp const& p, wire::send_frame const& f);
   void buyer_close(sp const& p, wire::close_frame const& f);
   void buyer_rate(sp const& p, wire::rate_frame const& f);
+  void store_rating(sp const& p, wire::rate_frame const& f);
   void agent_send(sp const& p, wire::send_frame const& f);
   void agent_status(sp const& p, wire::status_frame const& f);
   void agent_transfer(sp const& p, wire::transfer_frame const& f);
@@ -168,6 +169,10 @@ class hub : public std::enable_shared_from_this<hub> {
   // (sender key, client id) of sends not yet committed -> peers awaiting the ack.
   std::unordered_map<std::string, std::vector<sp>> inflight_;
   std::set<std::pair<ms_t, std::string>> idle_;  // (deadline, chat)
+  // Chats closed lately -> buyer key, so a rating right after the close need
+  // not wait for the close to reach the database.
+  std::unordered_map<std::string, std::string> recently_closed_;
+  std::deque<std::string> closed_order_;
   ms_t armed_for_ = 0;
   std::uint64_t chat_counter_ = 0;
   std::string chat_prefix_;
