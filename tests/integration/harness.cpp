@@ -60,8 +60,15 @@ std::string fresh_db_url(std::string const& dir) {
   return base.substr(0, slash + 1) + name;
 }
 
-kefud::kefud(json::object config) : config_(std::move(config)), dir_(make_temp_dir()) {
+bool on_postgresql() {
+  char const* backend = std::getenv("KEFU_TEST_BACKEND");
+  return backend && std::string(backend) == "pg";
+}
+
+kefud::kefud(json::object config, std::string const& sqlite_options)
+    : config_(std::move(config)), dir_(make_temp_dir()) {
   db_url_ = fresh_db_url(dir_);
+  if (!on_postgresql()) db_url_ += sqlite_options;
   start();
 }
 

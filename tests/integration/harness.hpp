@@ -23,11 +23,13 @@ using namespace std::chrono_literals;
 // The database the suite runs on: SQLite in a temp dir, or a fresh
 // PostgreSQL database when KEFU_TEST_PG_URL is set.
 std::string fresh_db_url(std::string const& dir);
+// True when the suite runs on PostgreSQL.
+bool on_postgresql();
 
 class kefud {
  public:
   // Starts kefud in a new temp dir with `config` (JSON object) as its config file.
-  explicit kefud(json::object config = {});
+  explicit kefud(json::object config = {}, std::string const& sqlite_options = {});
   ~kefud();
   void start();
   int stop();    // SIGTERM; returns the exit status

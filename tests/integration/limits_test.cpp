@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -229,4 +230,66 @@ BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_dropped_and_slows_nobody) {
   BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(worst).count() < 1000);
   // The stalled agent's socket was dropped by the server.
   BOOST_TEST(stalled.wait_closed(30s));
+}
+
+// A database that refuses writes never crashes the server and never yields an
+// ack; once it recovers, the re-sent frame is stored with the next seq.
+BOOST_AUTO_TEST_CASE(database_errors_give_no_ack_and_lose_nothing) {
+  if (on_postgresql()) return;  // locking SQLite from outside is the portable way to fail writes
+  kefud server({}, "?busy_timeout=200");
+  auto s = setup(server.port(), {"m1"}, {"a1"});
+  ws_client b;
+  BOOST_REQUIRE_EQUAL(b.connect(server.port(), buyer_target("m1", "b1", s.channel_keys.at("m1"))),
+                      0);
+  b.send(json::object{{"type", "send"}, {"id", "one"}, {"text", "第一条"}});
+  auto ack = b.read_type("ack");
+  BOOST_REQUIRE(ack);
+  BOOST_TEST(ack->at("seq").as_int64() == 1);
+
+  sqlite3* db = nullptr;
+  BOOST_REQUIRE_EQUAL(sqlite3_open((server.dir() + "/kefu.db").c_str(), &db), SQLITE_OK);
+  BOOST_REQUIRE_EQUAL(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  b.send(json::object{{"type", "send"}, {"id", "two"}, {"text", "第二条"}});
+  auto err = b.read_type("error", 10s);
+  BOOST_REQUIRE(err);
+  BOOST_TEST(str(*err, "code") == "unavailable");
+  BOOST_TEST(str(*err, "id") == "two");
+  for (auto const& f : b.skipped) BOOST_TEST(str(f, "type") != "ack");  // no ack slipped through
+  BOOST_TEST(http(server.port(), "GET", "/healthz").status == 200);
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+
+  b.send(json::object{{"type", "send"}, {"id", "two"}, {"text", "第二条"}});
+  ack = b.read_type("ack");
+  BOOST_REQUIRE(ack);
+  BOOST_TEST(ack->at("seq").as_int64() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(no_compression_is_negotiated) {
+  one_merchant w;
+  std::string req = "GET " + w.buyer_url("b1") +
+                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+  auto res = raw_exchange(w.server.port(), req, 1000);
+  BOOST_TEST(status_of(res) == 101);
+  BOOST_TEST(res.find("permessage-deflate") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(health_and_metrics) {
+  one_merchant w;
+  auto h = http(w.server.port(), "GET", "/healthz");
+  BOOST_TEST(h.status == 200);
+  ws_client b;
+  BOOST_REQUIRE_EQUAL(b.connect(w.server.port(), w.buyer_url("b1")), 0);
+  b.send(json::object{{"type", "send"}, {"id", "1"}, {"text", "hi"}});
+  BOOST_REQUIRE(b.read_type("ack"));
+  auto m = http(w.server.port(), "GET", "/metrics");
+  BOOST_TEST(m.status == 200);
+  BOOST_TEST(m.headers["content-type"].rfind("text/plain", 0) == 0);
+  for (auto const* name :
+       {"kefu_connections 1", "kefu_open_chats 1", "kefu_queued_chats 1",
+        "kefu_queue_length{merchant=\"m1\"} 1", "kefu_messages_routed_total 1",
+        "kefu_commit_latency_seconds_bucket{le=\"+Inf\"}", "kefu_commit_latency_seconds_count"})
+    BOOST_TEST(m.body.find(name) != std::string::npos, name);
 }

@@ -28,9 +28,9 @@ void histogram::record(std::int64_t ns) {
   total_.fetch_add(1, std::memory_order_relaxed);
   sum_.fetch_add(v, std::memory_order_relaxed);
   auto seen = max_.load(std::memory_order_relaxed);
-  while (static_cast<std::int64_t>(v) > seen &&
-         !max_.compare_exchange_weak(seen, static_cast<std::int64_t>(v),
-                                     std::memory_order_relaxed)) {
+  while (
+      static_cast<std::int64_t>(v) > seen &&
+      !max_.compare_exchange_weak(seen, static_cast<std::int64_t>(v), std::memory_order_relaxed)) {
   }
 }
 

@@ -105,8 +105,7 @@ std::string parse_options(int argc, char** argv, options& o) {
       if (auto e = need("a number"); !e.empty()) return e;
       long x = 0;
       if (!parse_number(v, x) || x < min || x > max)
-        return a + " must be an integer from " + std::to_string(min) + " to " +
-               std::to_string(max);
+        return a + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
       out = static_cast<int>(x);
       return {};
     };

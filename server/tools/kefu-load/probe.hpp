@@ -12,7 +12,7 @@ namespace kefu::load {
 struct process_sample {
   bool ok = false;
   std::int64_t rss_kib = 0;
-  double cpu_s = 0;                     // user + system, all threads
+  double cpu_s = 0;                    // user + system, all threads
   std::map<int, double> thread_cpu_s;  // per thread id
 };
 

@@ -95,9 +95,9 @@ struct setup_run {
   }
 
   asio::awaitable<std::string> login(std::string user, std::string password) {
-    auto r = co_await call(http::verb::post, "/api/login",
-                           json::serialize(json::object{{"username", user}, {"password", password}}),
-                           {});
+    // Built before the co_await: GCC 12 cannot keep an initializer list alive across one.
+    std::string body = json::serialize(json::object{{"username", user}, {"password", password}});
+    auto r = co_await call(http::verb::post, "/api/login", std::move(body), {});
     if (r.status != 200) {
       if (r.status == 401)
         throw std::runtime_error("login as " + user +
@@ -118,8 +118,8 @@ struct setup_run {
                           {"name", "Load merchant " + std::to_string(i)},
                           {"platform", "kuaishou"},
                           {"greeting", "Hello, this is {agent} of {merchant}. How can I help?"}};
-        auto r = co_await call(http::verb::post, "/api/merchants", json::serialize(body),
-                               admin_token);
+        auto r =
+            co_await call(http::verb::post, "/api/merchants", json::serialize(body), admin_token);
         if (r.status == 201 || r.status == 200)
           key = string_field(r.body, "channel_key");
         else if (r.status != 409)
@@ -155,8 +155,7 @@ struct setup_run {
                           {"role", "agent"},
                           {"merchants", scope},
                           {"capacity", capacity}};
-        auto r = co_await call(http::verb::post, "/api/agents", json::serialize(body),
-                               admin_token);
+        auto r = co_await call(http::verb::post, "/api/agents", json::serialize(body), admin_token);
         if (r.status == 409) {
           // Left by an earlier run: bring its scope and capacity up to date.
           json::object patch{{"merchants", scope}, {"capacity", capacity}};
@@ -201,8 +200,7 @@ fixture prepare(options const& o, int capacity) {
     ioc.run();
     if (failure) std::rethrow_exception(failure);
   }
-  out.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }
 
