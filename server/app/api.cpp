@@ -115,14 +115,12 @@ std::string merchant_settings(json::object const& in, json::object& settings) {
       for (auto const& o : v.get_array())
         if (!o.is_string()) return "allowed_origins must be an array of origins";
     } else if (key == "thresholds") {
-      if (!v.is_object()) return "thresholds must be an object";
-      for (auto const& [tk, tv] : v.get_object()) {
-        if (tk != "first_s" && tk != "reply_s" && tk != "r3_s" && tk != "r5_s")
-          return "unknown threshold " + std::string(tk);
-        if (!tv.is_number() || !(tv.to_number<double>() > 0))
-          return "threshold " + std::string(tk) + " must be a positive number";
-      }
-    } else if (key == "service_hours" || key == "official_contacts" || key == "compliance") {
+      if (!v.is_null())
+        if (auto t = sla::parse_thresholds(v); !t) return t.message();
+    } else if (key == "service_hours") {
+      if (!v.is_null())
+        if (auto h = sla::parse_service_hours(v); !h) return h.message();
+    } else if (key == "official_contacts" || key == "compliance") {
       if (!v.is_object() && !v.is_null()) return key + " must be an object";
     } else {
       return "unknown merchant field \"" + key + "\"";
@@ -411,6 +409,9 @@ void api::route(http_request const& req, std::optional<caller> const& who,
   if (path.rfind("/api/chats/", 0) == 0 && method == "GET")
     return get_chat(*who, path.substr(11), respond);
   if (path == "/api/events" && method == "GET") return get_events(*who, req, respond);
+  if (path == "/api/sla" && method == "GET") return get_sla(*who, req, respond);
+  if (path == "/api/reports/price-guide" && method == "GET")
+    return get_price_guide(*who, req, respond);
   respond(json_error(404, "not_found", "no such endpoint"));
 }
 
@@ -685,6 +686,85 @@ void api::get_events(caller const& who, http_request const& req, respond_fn cons
   respond({200, "application/x-ndjson", std::move(body), {}});
 }
 
+sla::policy_book api::policies() const {
+  sla::policy_book book;
+  for (auto const& m : dir_.merchants())
+    if (auto p = sla::parse_merchant_policy(json::value(m.settings)))
+      book.merchants.emplace(m.row.id, *p);
+  return book;
+}
+
+std::vector<sla::event> api::sla_events(caller const& who, std::int64_t from, std::int64_t to,
+                                        std::string const& merchant) {
+  std::vector<sla::event> out;
+  std::unordered_map<std::string, std::string> merchant_of;
+  store_.scan_events(
+      from, to,
+      [&](store::chat_row const& c) {
+        if (in_scope(who.user, c.merchant) && (merchant.empty() || c.merchant == merchant))
+          merchant_of[c.id] = c.merchant;
+      },
+      [&](store::message_row const& m) {
+        if (m.blocked || !m.seq) return;
+        auto it = merchant_of.find(m.chat);
+        if (it == merchant_of.end()) return;
+        auto type = m.sender == "buyer"   ? sla::event_type::buyer
+                    : m.sender == "agent" ? sla::event_type::agent
+                                          : sla::event_type::automated;
+        out.push_back(
+            {m.ts, m.chat, it->second, type, type == sla::event_type::agent ? m.agent : ""});
+      },
+      [&](store::chat_event_row const& e) {
+        if (e.kind != "assign" && e.kind != "close") return;
+        auto it = merchant_of.find(e.chat);
+        if (it == merchant_of.end()) return;
+        out.push_back({e.ts, e.chat, it->second,
+                       e.kind == "assign" ? sla::event_type::assign : sla::event_type::close,
+                       e.kind == "assign" ? e.agent : ""});
+      });
+  return out;
+}
+
+void api::get_sla(caller const& who, http_request const& req, respond_fn const& respond) {
+  if (who.user.role == "agent") return respond(json_error(403, "forbidden", "not for agents"));
+  auto from = parse_ms(req.param("from"));
+  auto to = parse_ms(req.param("to"));
+  if (!from || !to || *from > *to)
+    return respond(
+        json_error(400, "bad_request", "from and to (epoch ms, from <= to) are required"));
+  auto g = sla::parse_group(req.has_param("group") ? req.param("group") : "merchant");
+  if (!g) return respond(json_error(400, "bad_request", "group must be merchant, agent or day"));
+  auto merchant = req.param("merchant");
+  if (!merchant.empty() && !in_scope(who.user, merchant))
+    return respond(json_error(404, "not_found", "no such merchant"));
+  auto events = sla_events(who, *from, *to, merchant);
+  // The same computation as kefu-sla --as-of min(to, now) over /api/events.
+  auto report = sla::compute(events, policies(), std::min(*to, now_ms()));
+  if (req.param("format") == "csv") {
+    http_response r{200, "text/csv; charset=utf-8", sla::to_csv(report, *g), {}};
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"sla-" +
+                                                      std::string(sla::to_string(*g)) + ".csv\"");
+    return respond(std::move(r));
+  }
+  respond({200, "application/json", sla::serialize(report, *g), {}});
+}
+
+void api::get_price_guide(caller const& who, http_request const& req, respond_fn const& respond) {
+  if (who.user.role == "agent") return respond(json_error(403, "forbidden", "not for agents"));
+  auto from = parse_ms(req.param("from"));
+  auto to = parse_ms(req.param("to"));
+  if (!from || !to || *from > *to)
+    return respond(
+        json_error(400, "bad_request", "from and to (epoch ms, from <= to) are required"));
+  auto merchant = req.param("merchant");
+  if (!merchant.empty() && !in_scope(who.user, merchant))
+    return respond(json_error(404, "not_found", "no such merchant"));
+  auto events = sla_events(who, *from, *to, merchant);
+  auto book = policies();
+  auto chats = sla::replay(events, book, std::min(*to, now_ms()));
+  respond(json_ok(sla::price_report(chats, book)));
+}
+
 http_response api::metrics() {
   auto const& c = hub_->counters();
   auto st = store_.stats();
@@ -703,6 +783,8 @@ http_response api::metrics() {
     << "# HELP kefu_messages_blocked_total Agent messages blocked by compliance.\n"
     << "# TYPE kefu_messages_blocked_total counter\nkefu_messages_blocked_total "
     << c.messages_blocked.load() << "\n"
+    << "# HELP kefu_sla_misses_total SLA thresholds passed by waiting turns, live.\n"
+    << "# TYPE kefu_sla_misses_total counter\nkefu_sla_misses_total " << c.sla_misses.load() << "\n"
     << "# HELP kefu_store_failures_total Writes the database refused.\n"
     << "# TYPE kefu_store_failures_total counter\nkefu_store_failures_total "
     << c.store_failures.load() << "\n"

@@ -14,6 +14,7 @@
 #include "server/app/config.hpp"
 #include "server/app/directory.hpp"
 #include "server/app/hub.hpp"
+#include "server/core/sla/engine.hpp"
 #include "server/net/server.hpp"
 #include "server/store/store.hpp"
 
@@ -49,6 +50,12 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
   void update_agent(std::string const& id, net::http_request const& req, respond_fn const& respond);
   void get_chat(caller const& who, std::string const& id, respond_fn const& respond);
   void get_events(caller const& who, net::http_request const& req, respond_fn const& respond);
+  void get_sla(caller const& who, net::http_request const& req, respond_fn const& respond);
+  void get_price_guide(caller const& who, net::http_request const& req, respond_fn const& respond);
+  // Stored SLA events of the chats opened in [from, to) that `who` may see.
+  std::vector<sla::event> sla_events(caller const& who, std::int64_t from, std::int64_t to,
+                                     std::string const& merchant);
+  sla::policy_book policies() const;
   net::http_response metrics();
   net::http_response static_file(std::string const& path);
   bool origin_allowed_for_console(net::http_request const& req) const;

@@ -74,6 +74,8 @@ std::string load_config_file(std::string const& path, config& cfg) {
       err = want_int(val, "grace_ms", 0, 86'400'000, cfg.grace_ms);
     } else if (key == "buyer_idle_close_ms") {
       err = want_int(val, "buyer_idle_close_ms", 1'000, 30LL * 86'400'000, cfg.buyer_idle_close_ms);
+    } else if (key == "sla_warning_ms") {
+      err = want_int(val, "sla_warning_ms", 0, 3'600'000, cfg.sla_warning_ms);
     } else if (key == "session_ttl_ms") {
       err = want_int(val, "session_ttl_ms", 60'000, 365LL * 86'400'000, cfg.session_ttl_ms);
     } else if (key == "io_threads") {

@@ -16,6 +16,7 @@ struct config {
   std::string db = "sqlite:var/kefu.db";
   std::int64_t grace_ms = 60'000;                // an agent's chats survive a drop this long
   std::int64_t buyer_idle_close_ms = 1'800'000;  // a silent buyer's chat closes after this
+  std::int64_t sla_warning_ms = 20'000;          // pre-breach warning, into the reply clock
   std::int64_t session_ttl_ms = 7LL * 24 * 3600 * 1000;
   std::vector<std::string> console_origins;  // extra origins allowed for cookie connections
   std::string console_dir;                   // static files of the web console

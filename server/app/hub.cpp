@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "server/app/auth.hpp"
@@ -89,12 +90,36 @@ void hub::recover() {
     c.committed = true;
     c.greeted = !row.agent.empty();
     ms_t last_buyer = row.opened;
+    // The SLA clock is rebuilt from the stored events in stored order.
+    struct past {
+      std::int64_t ord;
+      sla::event_type type;
+      ms_t ts;
+      std::string agent;
+    };
+    std::vector<past> events;
     for (auto const& m : store_.messages(row.id)) {
       if (m.blocked || !m.seq) continue;
       c.history.push_back({*m.seq, m.sender, m.agent, m.text, m.ts, m.verdict_json});
       c.last_seq = std::max(c.last_seq, *m.seq);
       if (m.sender == "buyer") last_buyer = std::max(last_buyer, m.ts);
+      events.push_back({m.ord,
+                        m.sender == "buyer"   ? sla::event_type::buyer
+                        : m.sender == "agent" ? sla::event_type::agent
+                                              : sla::event_type::automated,
+                        m.ts, m.agent});
     }
+    for (auto const& e : store_.chat_events(row.id))
+      if (e.kind == "assign") events.push_back({e.ord, sla::event_type::assign, e.ts, e.agent});
+    std::sort(events.begin(), events.end(),
+              [](past const& a, past const& b) { return a.ord < b.ord; });
+    sla::warning_offsets warn;
+    warn.at_ms[sla::index(sla::threshold::reply)] = cfg_.sla_warning_ms;
+    clock_state cs{sla::chat_clock(policy_for(row.merchant), warn), {}};
+    for (auto const& e : events) cs.clock.apply(e.type, e.ts, e.agent);
+    cs.clock.fire(now);  // alerts that fell due while the server was down are history
+    clocks_.emplace(row.id, std::move(cs));
+    schedule_alarm(row.id);
     c.idle_deadline = last_buyer + cfg_.buyer_idle_close_ms;
     idle_.insert({c.idle_deadline, c.id});
     buyer_chat_[buyer_key(c.merchant, c.buyer)] = c.id;
@@ -165,7 +190,10 @@ void hub::on_agent_open(sp p) {
   // Chats kept through the grace period come back first.
   if (auto a = router_.agent(p->agent))
     for (auto const& chat_id : a->chats)
-      if (auto it = chats_.find(chat_id); it != chats_.end()) send_assigned(p, it->second);
+      if (auto it = chats_.find(chat_id); it != chats_.end()) {
+        send_assigned(p, it->second);
+        send_clock(p->agent, chat_id);
+      }
   if (first) apply(router_.agent_connected(p->agent, now));
   if (auto a = router_.agent(p->agent))
     p->send(text_of(
@@ -533,6 +561,11 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
     return;
   }
   for (auto const& w : waiters) w->send(frame_text(wire::ack_frame{op.client_id, chat_id, r.seq}));
+  ms_t ts = r.ts ? r.ts : op.ts;
+  auto type = op.sender == "buyer"   ? sla::event_type::buyer
+              : op.sender == "agent" ? sla::event_type::agent
+                                     : sla::event_type::automated;
+  feed_clock(chat_id, it == chats_.end() ? std::string() : it->second.merchant, type, ts, op.agent);
   if (it == chats_.end()) return;  // closed meanwhile: stored, readable by resume
   auto& c = it->second;
   delivered d{r.seq.value_or(0), op.sender,           op.agent,
@@ -580,7 +613,7 @@ void hub::on_assigned(routing::assigned const& a) {
   if (it == chats_.end()) return;
   auto& c = it->second;
   c.agent = a.agent;
-  store_event(c.id, "assign", a.agent, a.reason, true, false, false);
+  store_event(c.id, "assign", a.agent, a.reason, true, false, false, {}, sla::event_type::assign);
   if (auto p = agents_.find(a.agent); p != agents_.end())
     for (auto const& conn : p->second) send_assigned(conn, c);
   if (c.greeted) return;
@@ -623,7 +656,7 @@ void hub::close_chat(std::string chat_id, std::string const& by, std::string con
   chats_.erase(it);
   buyer_chat_.erase(buyer_key(c.merchant, c.buyer));
   idle_.erase({c.idle_deadline, chat_id});
-  store_event(chat_id, "close", by, reason, false, true, false);
+  store_event(chat_id, "close", by, reason, false, true, false, {}, sla::event_type::close);
   recently_closed_[chat_id] = buyer_key(c.merchant, c.buyer);
   closed_order_.push_back(chat_id);
   if (closed_order_.size() > 100'000) {
@@ -637,7 +670,8 @@ void hub::close_chat(std::string chat_id, std::string const& by, std::string con
 
 void hub::store_event(std::string const& chat_id, std::string const& kind, std::string const& agent,
                       std::string const& data, bool set_agent, bool set_closed, bool set_rating,
-                      std::function<void(store::write_result const&)> done) {
+                      std::function<void(store::write_result const&)> done,
+                      std::optional<sla::event_type> clock_event) {
   store::chat_event_op ev;
   ev.ev.chat = chat_id;
   ev.ev.kind = kind;
@@ -647,13 +681,101 @@ void hub::store_event(std::string const& chat_id, std::string const& kind, std::
   ev.set_agent = set_agent;
   ev.set_closed = set_closed;
   ev.set_rating = set_rating;
+  std::string merchant;
+  if (auto it = chats_.find(chat_id); it != chats_.end()) merchant = it->second.merchant;
   store::write_op w;
-  w.chat_event = std::move(ev);
-  w.done = [self = shared_from_this(), done = std::move(done)](store::write_result const& r) {
+  w.done = [self = shared_from_this(), done = std::move(done), clock_event, chat_id, merchant,
+            ts = ev.ev.ts, agent](store::write_result const& r) {
     if (!r.ok) self->counters_.store_failures++;
-    if (done) self->run([done, r] { done(r); });
+    if (!done && !clock_event) return;
+    self->run([self, done, r, clock_event, chat_id, merchant, ts, agent] {
+      // The clock sees events in the order they were stored, like a replay.
+      if (r.ok && clock_event) self->feed_clock(chat_id, merchant, *clock_event, ts, agent);
+      if (done) done(r);
+      self->arm_timer();
+    });
   };
+  w.chat_event = std::move(ev);
   store_.submit(std::move(w));
+}
+
+// ---------------------------------------------------------------- SLA clocks
+
+sla::merchant_policy hub::policy_for(std::string const& merchant) const {
+  auto m = dir_.merchant(merchant);
+  if (!m) return {};
+  auto p = sla::parse_merchant_policy(boost::json::value(m->settings));
+  return p ? *p : sla::merchant_policy{};
+}
+
+void hub::feed_clock(std::string const& chat_id, std::string const& merchant, sla::event_type type,
+                     ms_t ts, std::string const& agent) {
+  auto it = clocks_.find(chat_id);
+  if (it == clocks_.end()) {
+    if (merchant.empty() || type == sla::event_type::close) return;
+    sla::warning_offsets warn;
+    warn.at_ms[sla::index(sla::threshold::reply)] = cfg_.sla_warning_ms;
+    it = clocks_.emplace(chat_id, clock_state{sla::chat_clock(policy_for(merchant), warn), {}})
+             .first;
+  }
+  auto u = it->second.clock.apply(type, ts, agent);
+  for (auto const& a : u.due) push_alert(chat_id, a);
+  std::string holder;
+  if (auto c = chats_.find(chat_id); c != chats_.end()) holder = c->second.agent;
+  switch (u.what) {
+    case sla::change::opened:
+    case sla::change::answered:
+      if (!holder.empty()) send_clock(holder, chat_id);
+      break;
+    case sla::change::assigned:
+      if (!agent.empty()) send_clock(agent, chat_id);
+      break;
+    case sla::change::closed:
+      if (it->second.alarm) alarms_.erase({*it->second.alarm, chat_id});
+      clocks_.erase(it);
+      return;
+    default:
+      break;
+  }
+  schedule_alarm(chat_id);
+}
+
+void hub::send_clock(std::string const& agent, std::string const& chat_id) {
+  auto it = clocks_.find(chat_id);
+  if (it == clocks_.end()) return;
+  auto const& clock = it->second.clock;
+  json::object f{{"type", "clock"}, {"chat", chat_id}};
+  if (auto d = clock.current_deadlines(); d && clock.pending()) {
+    f["turn_started"] = clock.pending()->start;
+    f["deadlines"] = json::value_from(*d);
+  } else {
+    f["deadlines"] = nullptr;
+  }
+  send_to_agent(agent, chat_id, text_of(f));
+}
+
+void hub::push_alert(std::string const& chat_id, sla::alert const& a) {
+  std::string holder;
+  if (auto c = chats_.find(chat_id); c != chats_.end()) holder = c->second.agent;
+  json::object frame{{"type", "sla"}, {"chat", chat_id}};
+  auto fields = json::value_from(a);
+  for (auto const& kv : fields.as_object()) frame[kv.key()] = kv.value();
+  if (!holder.empty()) send_to_agent(holder, chat_id, text_of(frame));
+  if (a.kind == sla::alert_kind::miss) {
+    counters_.sla_misses++;
+    store_event(chat_id, "sla_miss", holder, std::string(sla::to_string(a.which)), false, false,
+                false);
+  }
+}
+
+void hub::schedule_alarm(std::string const& chat_id) {
+  auto it = clocks_.find(chat_id);
+  if (it == clocks_.end()) return;
+  auto next = it->second.clock.next_alarm();
+  if (next == it->second.alarm) return;
+  if (it->second.alarm) alarms_.erase({*it->second.alarm, chat_id});
+  it->second.alarm = next;
+  if (next) alarms_.insert({*next, chat_id});
 }
 
 // ---------------------------------------------------------------- sending
@@ -705,6 +827,7 @@ void hub::arm_timer() {
   if (stopped_) return;
   std::optional<ms_t> next = router_.next_deadline();
   if (!idle_.empty() && (!next || idle_.begin()->first < *next)) next = idle_.begin()->first;
+  if (!alarms_.empty() && (!next || alarms_.begin()->first < *next)) next = alarms_.begin()->first;
   if (!next) {
     if (armed_for_ != 0) {
       armed_for_ = 0;
@@ -727,6 +850,15 @@ void hub::on_timer() {
   if (stopped_) return;
   ms_t now = clock_();
   apply(router_.tick(now));
+  while (!alarms_.empty() && alarms_.begin()->first <= now) {
+    std::string chat_id = alarms_.begin()->second;
+    alarms_.erase(alarms_.begin());
+    auto it = clocks_.find(chat_id);
+    if (it == clocks_.end()) continue;
+    it->second.alarm.reset();
+    for (auto const& a : it->second.clock.fire(now)) push_alert(chat_id, a);
+    schedule_alarm(chat_id);
+  }
   while (!idle_.empty() && idle_.begin()->first <= now) {
     std::string chat_id = idle_.begin()->second;
     idle_.erase(idle_.begin());

@@ -24,6 +24,7 @@
 #include "server/app/config.hpp"
 #include "server/app/directory.hpp"
 #include "server/core/routing/router.hpp"
+#include "server/core/sla/engine.hpp"
 #include "server/net/server.hpp"
 #include "server/store/store.hpp"
 #include "shared/wire/frames.hpp"
@@ -59,6 +60,7 @@ struct hub_counters {
   std::atomic<std::int64_t> queued_chats{0};
   std::atomic<std::int64_t> agents_online{0};
   std::atomic<std::uint64_t> store_failures{0};
+  std::atomic<std::uint64_t> sla_misses{0};
 };
 
 class hub : public std::enable_shared_from_this<hub> {
@@ -134,7 +136,15 @@ class hub : public std::enable_shared_from_this<hub> {
   void send_assigned(sp const& agent_peer, chat const& c);
   void store_event(std::string const& chat_id, std::string const& kind, std::string const& agent,
                    std::string const& data, bool set_agent, bool set_closed, bool set_rating,
-                   std::function<void(store::write_result const&)> done = {});
+                   std::function<void(store::write_result const&)> done = {},
+                   std::optional<sla::event_type> clock_event = std::nullopt);
+  // Feeds a committed event to the chat's SLA clock and pushes what follows.
+  void feed_clock(std::string const& chat_id, std::string const& merchant, sla::event_type type,
+                  ms_t ts, std::string const& agent);
+  void send_clock(std::string const& agent, std::string const& chat_id);
+  void push_alert(std::string const& chat_id, sla::alert const& a);
+  void schedule_alarm(std::string const& chat_id);
+  sla::merchant_policy policy_for(std::string const& merchant) const;
   void send_error(sp const& p, std::optional<std::string> id, std::string const& code,
                   std::string const& message);
   void send_to_buyer(chat const& c, std::shared_ptr<std::string const> const& text,
@@ -169,6 +179,14 @@ class hub : public std::enable_shared_from_this<hub> {
   // (sender key, client id) of sends not yet committed -> peers awaiting the ack.
   std::unordered_map<std::string, std::vector<sp>> inflight_;
   std::set<std::pair<ms_t, std::string>> idle_;  // (deadline, chat)
+  // SLA clocks of chats whose close has not been committed yet, and their
+  // next alarms (one timer serves them all).
+  struct clock_state {
+    sla::chat_clock clock;
+    std::optional<ms_t> alarm;
+  };
+  std::unordered_map<std::string, clock_state> clocks_;
+  std::set<std::pair<ms_t, std::string>> alarms_;
   // Chats closed lately -> buyer key, so a rating right after the close need
   // not wait for the close to reach the database.
   std::unordered_map<std::string, std::string> recently_closed_;

@@ -157,6 +157,12 @@ struct span_hit {
   std::uint32_t e = 0;  // exclusive
 };
 
+struct pending_hit {
+  engine::rule_info const* rule = nullptr;
+  std::uint32_t b = 0;  // significant-unit range [b, e)
+  std::uint32_t e = 0;
+};
+
 struct candidate {
   category cat = category::contact;
   std::string rule;
@@ -214,9 +220,6 @@ bool is_numeral(char32_t c) {
 // Quantity words right after a number make it a price, size, date or count.
 constexpr std::u32string_view quantity_after =
     U"元块圆角毛刀折斤克米天年月日秒次件个人箱瓶条套台页张位岁期寸升包盒袋双对份单笔%℃";
-constexpr std::array<std::u32string_view, 22> unit_suffixes = {
-    U"kg", U"g",   U"mg", U"ml", U"l",  U"cm", U"mm", U"m", U"km", U"w", U"kw",
-    U"v",  U"mah", U"hz", U"gb", U"tb", U"mb", U"k",  U"p", U"ms", U"s", U"x"};
 
 }  // namespace
 
@@ -232,6 +235,7 @@ struct scan_scratch {
   std::vector<candidate> out;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> claimed;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> consumed;
+  std::vector<pending_hit> pending;
 
   void reset(std::size_t combos) {
     allow.clear();
@@ -244,6 +248,7 @@ struct scan_scratch {
     out.clear();
     claimed.clear();
     consumed.clear();
+    pending.clear();
   }
 };
 
@@ -261,6 +266,7 @@ struct scan_state {
   std::vector<candidate>& out;
   std::vector<std::pair<std::uint32_t, std::uint32_t>>& claimed;   // unit ranges of details
   std::vector<std::pair<std::uint32_t, std::uint32_t>>& consumed;  // inside URLs / domains
+  std::vector<pending_hit>& pending;  // phrase and combo hits awaiting the negation pass
 
   scan_state(engine const& e, scan_scratch& s)
       : eng(e),
@@ -275,7 +281,8 @@ struct scan_state {
         combo_parts(s.combo_parts),
         out(s.out),
         claimed(s.claimed),
-        consumed(s.consumed) {
+        consumed(s.consumed),
+        pending(s.pending) {
     s.reset(e.combos_.size());
     sig_of_unit.assign(U.size(), -1);
     for (std::size_t i = 0; i < sig.size(); ++i) sig_of_unit[sig[i]] = static_cast<std::int32_t>(i);
@@ -452,8 +459,35 @@ struct scan_state {
     for (auto const& [idx, h] : phrases) {
       auto const& r = eng.rules_[static_cast<std::size_t>(idx)];
       if (allowed(h.b, h.e)) continue;
-      if (negatable(r.cat) && negated(h.b)) continue;
-      emit(r.cat, r.id, r.suggestion, sig[h.b], sig[h.e - 1] + 1, false);
+      // A phrase that is a number (1688) after a price word is a price.
+      if (is_ascii_digit(sc(h.b)) && cue_before(engine::cue::price, h.b, 3, pass_filler)) continue;
+      pending.push_back({&r, h.b, h.e});
+    }
+  }
+
+  // Negation reaches along a list: 不支持转账或扫码付款 denies both.
+  bool fillers_only(std::uint32_t from, std::uint32_t to) const {
+    if (to < from || to - from > static_cast<std::uint32_t>(eng.negation_gap_)) return false;
+    for (std::uint32_t k = from; k < to; ++k)
+      if (!in(eng.negation_fillers_, sc(k))) return false;
+    return true;
+  }
+
+  void resolve_phrases() {
+    std::stable_sort(pending.begin(), pending.end(),
+                     [](pending_hit const& a, pending_hit const& b) { return a.b < b.b; });
+    std::vector<std::uint32_t> denied_ends;
+    for (auto const& p : pending) {
+      bool denied = false;
+      if (negatable(p.rule->cat)) {
+        denied = negated(p.b);
+        for (auto e : denied_ends) denied = denied || fillers_only(e, p.b);
+      }
+      if (denied) {
+        denied_ends.push_back(p.e);
+        continue;
+      }
+      emit(p.rule->cat, p.rule->id, p.rule->suggestion, sig[p.b], sig[p.e - 1] + 1, false);
     }
   }
 
@@ -496,9 +530,7 @@ struct scan_state {
         auto end = extend(1, h0.e);
         if (!end) continue;
         if (allowed(h0.b, *end)) continue;
-        if (negatable(info.rule.cat) && negated(h0.b)) continue;
-        emit(info.rule.cat, info.rule.id, info.rule.suggestion, sig[h0.b], sig[*end - 1] + 1,
-             false);
+        pending.push_back({&info.rule, h0.b, *end});
         last_end = *end;
       }
     }
@@ -600,10 +632,9 @@ struct scan_state {
     if (pre.empty() && first_unit >= 2 && in(U"-_/", U[first_unit - 1].c) &&
         unit_is_alpha(static_cast<std::ptrdiff_t>(first_unit) - 2))
       return;
+    // Letters glued after the digits make a unit (5000mah) or a code (13800138000a).
     std::u32string const post = letters_after(last_unit);
-    if (!post.empty() &&
-        std::find(unit_suffixes.begin(), unit_suffixes.end(), post) != unit_suffixes.end())
-      return;
+    if (!post.empty()) return;
     // Prices and quantities.
     {
       auto b = static_cast<std::ptrdiff_t>(first_unit) - 1;
@@ -612,7 +643,6 @@ struct scan_state {
       auto a = static_cast<std::ptrdiff_t>(last_unit) + 1;
       if (uc(a) == ' ') ++a;
       if (a < static_cast<std::ptrdiff_t>(U.size()) && in(quantity_after, uc(a))) return;
-      if (post == U"rmb" || post == U"cny" || post == U"usd") return;
     }
     if (cue_before(engine::cue::pass, first_sig, 3, pass_filler)) return;
     if (cue_before(engine::cue::price, first_sig, 3, pass_filler)) return;
@@ -896,7 +926,7 @@ struct scan_state {
         while (k < U.size() && host_char(k)) ++k;
         char32_t const next = k < U.size() ? U[k].c : 0;
         if (next != '.' && next != U'。' && next != U'点' && next != ':') {
-          u = k;
+          u = std::max(k, u + 1);
           continue;
         }
       }
@@ -1000,6 +1030,7 @@ struct scan_state {
     plus_app();
     phrase_candidates();
     combo_candidates();
+    resolve_phrases();
   }
 };
 
@@ -1196,6 +1227,37 @@ std::optional<violation> check_greeting_template(std::string_view tmpl, std::str
   v.excerpt = encode_utf8(original);
   v.suggestion = fill_template(tmpl, merchant, agent);
   return v;
+}
+
+outcome<std::shared_ptr<engine const>> make_engine(rule_pack const& pack,
+                                                   std::string_view overrides_json) {
+  outcome<std::shared_ptr<engine const>> res;
+  merchant_overrides ov;
+  if (overrides_json.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    auto parsed = parse_overrides(overrides_json);
+    if (!parsed) {
+      res.error = "merchant overrides: " + parsed.error;
+      return res;
+    }
+    ov = std::move(*parsed);
+  }
+  res.value = std::make_shared<engine const>(pack, ov);
+  return res;
+}
+
+outcome<std::map<std::string, rule_pack>> load_all_rule_packs(std::filesystem::path const& dir) {
+  outcome<std::map<std::string, rule_pack>> res;
+  std::map<std::string, rule_pack> packs;
+  for (auto p : platforms) {
+    auto one = load_rule_pack(dir, p);
+    if (!one) {
+      res.error = one.error;
+      return res;
+    }
+    packs.emplace(std::string(p), std::move(*one));
+  }
+  res.value = std::move(packs);
+  return res;
 }
 
 }  // namespace kefu::compliance

@@ -23,6 +23,9 @@
 
 #include <array>
 #include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -126,5 +129,14 @@ class engine {
   friend struct scan_state;
   void add_pattern(std::string_view phrase, tag t);
 };
+
+// Validates a merchant's overrides JSON (empty text: none) and builds its engine.
+outcome<std::shared_ptr<engine const>> make_engine(rule_pack const& pack,
+                                                   std::string_view overrides_json = {});
+
+// The platforms that ship a pack.
+inline constexpr std::array<std::string_view, 3> platforms = {"kuaishou", "taobao", "tencent"};
+// Loads every platform's pack from `dir` (kefud keeps one engine per merchant built from these).
+outcome<std::map<std::string, rule_pack>> load_all_rule_packs(std::filesystem::path const& dir);
 
 }  // namespace kefu::compliance

@@ -334,6 +334,21 @@ std::u32string decode_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     auto const b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {  // fast paths: ASCII and well-formed three-byte sequences (CJK)
+      out.push_back(b0);
+      ++i;
+      continue;
+    }
+    if ((b0 & 0xF0) == 0xE0 && b0 != 0xE0 && b0 != 0xED && i + 2 < s.size()) {
+      auto const b1 = static_cast<unsigned char>(s[i + 1]);
+      auto const b2 = static_cast<unsigned char>(s[i + 2]);
+      if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80) {
+        out.push_back((static_cast<char32_t>(b0 & 0x0F) << 12) |
+                      (static_cast<char32_t>(b1 & 0x3F) << 6) | (b2 & 0x3F));
+        i += 3;
+        continue;
+      }
+    }
     // Encoded surrogates (ED A0..BF xx) are kept as one code point each.
     if (b0 == 0xED && i + 2 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xE0) == 0xA0 &&
         (static_cast<unsigned char>(s[i + 2]) & 0xC0) == 0x80) {

@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   while (std::getline(std::cin, line)) {
     ++line_no;
+    if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
     if (blank(line)) continue;
     json::error_code ec;
     json::value v = json::parse(line, ec);

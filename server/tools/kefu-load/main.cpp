@@ -181,10 +181,13 @@ int main(int argc, char** argv) {
         o.rate ? "open loop at " + fmt("%.0f", *o.rate) + " msg/s"
                : "closed loop, think " + fmt("%.0f", o.think_ms) + " ms" +
                      (o.messages ? ", " + std::to_string(o.messages) + " messages per buyer" : "");
-    text.push_back("kefu-load: " + std::to_string(o.buyers) + " buyers, " +
-                   std::to_string(o.agents) + " agents x " + std::to_string(capacity) + " chats, " +
-                   std::to_string(o.merchants) + " merchant(s); " + mode + "; " +
-                   fmt("%.1f", o.duration_s) + " s (warmup " + fmt("%.1f", o.warmup_s) + " s)");
+    if (o.buyers > 0)
+      text.push_back("kefu-load: " + std::to_string(o.buyers) + " buyers, " +
+                     std::to_string(o.agents) + " agents x " + std::to_string(capacity) +
+                     " chats, " + std::to_string(o.merchants) + " merchant(s); " + mode + "; " +
+                     fmt("%.1f", o.duration_s) + " s (warmup " + fmt("%.1f", o.warmup_s) + " s)");
+    else
+      text.push_back("kefu-load: " + std::to_string(o.idle) + " idle buyer connections");
     line("setup", std::to_string(fx.merchants.size()) + " merchant(s), " +
                       std::to_string(fx.agents.size()) + " agents logged in, " +
                       fmt("%.1f", fx.seconds) + " s");
@@ -252,17 +255,19 @@ int main(int argc, char** argv) {
                                 {"buyers_failed", br.failed + br.unfinished},
                                 {"buyers_seconds", round_to(br.seconds, 2)},
                                 {"handshake", latency_json(rs.connect)}};
-  line("connect", std::to_string(rs.c.agents_online.load()) + "/" + std::to_string(o.agents) +
-                      " agents online; " + std::to_string(br.ok) + "/" + std::to_string(o.buyers) +
-                      " buyers in " + fmt("%.1f", br.seconds) + " s (handshake p50 " +
-                      fmt("%.1f", ms(rs.connect.quantile(0.5))) + " ms, p99 " +
-                      fmt("%.1f", ms(rs.connect.quantile(0.99))) + " ms)");
+  if (o.agents > 0 || o.buyers > 0)
+    line("connect", std::to_string(rs.c.agents_online.load()) + "/" + std::to_string(o.agents) +
+                        " agents online; " + std::to_string(br.ok) + "/" +
+                        std::to_string(o.buyers) + " buyers in " + fmt("%.1f", br.seconds) +
+                        " s (handshake p50 " + fmt("%.1f", ms(rs.connect.quantile(0.5))) +
+                        " ms, p99 " + fmt("%.1f", ms(rs.connect.quantile(0.99))) + " ms)");
 
   // The run.
   std::shared_ptr<ticker> pace;
   auto t0 = now_ns();
-  auto duration_ns = static_cast<std::int64_t>(o.duration_s * 1e9);
-  rs.window_from = t0 + static_cast<std::int64_t>(o.warmup_s * 1e9);
+  bool const load_run = o.buyers > 0;  // else only the idle connections were measured
+  auto duration_ns = load_run ? static_cast<std::int64_t>(o.duration_s * 1e9) : 0;
+  rs.window_from = t0 + (load_run ? static_cast<std::int64_t>(o.warmup_s * 1e9) : 0);
   rs.sending = true;
   if (o.buyers > 0) {
     if (o.rate) {
@@ -380,33 +385,35 @@ int main(int argc, char** argv) {
   double client_cpu = (self1 - self0) / window_s;
   out["client_cpu_cores"] = round_to(client_cpu, 2);
 
-  line("routed",
-       fmt("%.0f", routed_rate) + " messages/s in the window (buyer->agent " +
-           fmt("%.0f", to_agent_rate) + "/s + agent->buyer " + fmt("%.0f", to_buyer_rate) +
-           "/s); acks " + fmt("%.0f", acks_rate) + "/s; window " + fmt("%.1f", window_s) + " s" +
-           (out.contains("offered_per_s")
-                ? "; offered " + fmt("%.0f", out["offered_per_s"].as_double()) + " buyer msg/s"
-                : ""));
-  line("latency", "buyer->agent  " + latency_text(rs.to_agent));
-  line("", "round trip    " + latency_text(rs.round_trip));
-  line("", "buyer ack     " + latency_text(rs.buyer_ack));
-  line("", "agent ack     " + latency_text(rs.agent_ack));
-  line("chats", std::to_string(with_chat) + " opened, " + std::to_string(c.assigned.load()) +
-                    " assigned, " + std::to_string(c.chats_answered.load()) + " answered, " +
-                    std::to_string(c.chats_closed.load()) + " closed at the end; " +
-                    std::to_string(c.queued.load()) + " queued frames" +
-                    (c.foreign_closed ? "; " + std::to_string(c.foreign_closed.load()) +
-                                            " stale chats of earlier runs closed"
-                                      : ""));
-  line("totals", "buyers sent " + std::to_string(c.buyer_sent.load()) + ", acked " +
-                     std::to_string(c.buyer_acks.load()) + "; agents got " +
-                     std::to_string(c.agent_received.load()) + ", replied " +
-                     std::to_string(c.agent_sent.load()) + ", acked " +
-                     std::to_string(c.agent_acks.load()) + "; buyers got " +
-                     std::to_string(c.replies_received.load()) + " replies" +
-                     (undelivered > 0
-                          ? "; " + std::to_string(undelivered) + " acked but never reached an agent"
-                          : ""));
+  if (load_run) {
+    line("routed",
+         fmt("%.0f", routed_rate) + " messages/s in the window (buyer->agent " +
+             fmt("%.0f", to_agent_rate) + "/s + agent->buyer " + fmt("%.0f", to_buyer_rate) +
+             "/s); acks " + fmt("%.0f", acks_rate) + "/s; window " + fmt("%.1f", window_s) + " s" +
+             (out.contains("offered_per_s")
+                  ? "; offered " + fmt("%.0f", out["offered_per_s"].as_double()) + " buyer msg/s"
+                  : ""));
+    line("latency", "buyer->agent  " + latency_text(rs.to_agent));
+    line("", "round trip    " + latency_text(rs.round_trip));
+    line("", "buyer ack     " + latency_text(rs.buyer_ack));
+    line("", "agent ack     " + latency_text(rs.agent_ack));
+    line("chats", std::to_string(with_chat) + " opened, " + std::to_string(c.assigned.load()) +
+                      " assigned, " + std::to_string(c.chats_answered.load()) + " answered, " +
+                      std::to_string(c.chats_closed.load()) + " closed at the end; " +
+                      std::to_string(c.queued.load()) + " queued frames" +
+                      (c.foreign_closed ? "; " + std::to_string(c.foreign_closed.load()) +
+                                              " stale chats of earlier runs closed"
+                                        : ""));
+    line("totals", "buyers sent " + std::to_string(c.buyer_sent.load()) + ", acked " +
+                       std::to_string(c.buyer_acks.load()) + "; agents got " +
+                       std::to_string(c.agent_received.load()) + ", replied " +
+                       std::to_string(c.agent_sent.load()) + ", acked " +
+                       std::to_string(c.agent_acks.load()) + "; buyers got " +
+                       std::to_string(c.replies_received.load()) + " replies" +
+                       (undelivered > 0 ? "; " + std::to_string(undelivered) +
+                                              " acked but never reached an agent"
+                                        : ""));
+  }
   if (error_total == 0) {
     line("errors", "none");
   } else {
@@ -423,15 +430,15 @@ int main(int argc, char** argv) {
     server["rss_connected_kib"] = connected.rss_kib;
     server["rss_loaded_kib"] = loaded.rss_kib;
     std::string body = "RSS " + fmt("%.1f", rss_mib(baseline)) + " MiB at start, " +
-                       fmt("%.1f", rss_mib(connected)) + " MiB connected, " +
-                       fmt("%.1f", rss_mib(loaded)) + " MiB with the chats open";
+                       fmt("%.1f", rss_mib(connected)) + " MiB connected";
+    if (load_run) body += ", " + fmt("%.1f", rss_mib(loaded)) + " MiB with the chats open";
     if (o.buyers > 0 && loaded.ok) {
       double per = static_cast<double>(loaded.rss_kib - baseline.rss_kib) / o.buyers;
       server["kib_per_chat"] = round_to(per, 2);
       body += " (" + fmt("%.1f", per) + " KiB per buyer with its chat)";
     }
     line("server", body);
-    if (s0.ok && s1.ok) {
+    if (load_run && s0.ok && s1.ok) {
       double cores = (s1.cpu_s - s0.cpu_s) / window_s;
       json::array threads;
       std::string per_thread;
@@ -443,12 +450,13 @@ int main(int argc, char** argv) {
       server["cpu_cores"] = round_to(cores, 2);
       server["thread_cpu_cores"] = std::move(threads);
       line("", "CPU " + fmt("%.2f", cores) + " cores in the window (busiest threads: " +
-                   per_thread + "); load generator " + fmt("%.2f", client_cpu) + " cores");
+                   (per_thread.empty() ? "none" : per_thread) + "); load generator " +
+                   fmt("%.2f", client_cpu) + " cores");
     }
-  } else {
+  } else if (load_run) {
     line("client", "CPU " + fmt("%.2f", client_cpu) + " cores in the window");
   }
-  if (m0.ok && m1.ok) {
+  if (load_run && m0.ok && m1.ok) {
     double commits = m1.commits - m0.commits;
     double writes = m1.writes - m0.writes;
     server["routed_per_s"] = round_to((m1.routed - m0.routed) / window_s, 1);

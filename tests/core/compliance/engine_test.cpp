@@ -362,3 +362,18 @@ BOOST_AUTO_TEST_CASE(untrusted_text_never_throws) {
   BOOST_CHECK_NO_THROW(check(std::string(10000, '1')));
   BOOST_CHECK_NO_THROW(check(std::string(3000, '@') + "a.com"));
 }
+
+BOOST_AUTO_TEST_CASE(engines_from_overrides_text) {
+  auto all = cc::load_all_rule_packs(KEFU_RULES_DIR_FOR_TESTS);
+  BOOST_REQUIRE_MESSAGE(all, all.error);
+  BOOST_TEST(all->size() == 3u);
+  auto plain = cc::make_engine(all->at("taobao"));
+  BOOST_REQUIRE_MESSAGE(plain, plain.error);
+  BOOST_TEST((*plain)->check("拼多多", cc::role::agent).act == cc::action::block);
+  auto strict = cc::make_engine(all->at("taobao"), R"({"actions": {"link": "warn"}})");
+  BOOST_REQUIRE_MESSAGE(strict, strict.error);
+  BOOST_TEST((*strict)->check("拼多多", cc::role::agent).act == cc::action::warn);
+  auto bad = cc::make_engine(all->at("taobao"), R"({"actions": {"link": "maybe"}})");
+  BOOST_TEST(!bad);
+  BOOST_TEST(bad.error.find("actions.link") != std::string::npos);
+}

@@ -1,0 +1,137 @@
+#include "tests/integration/harness.hpp"
+
+#define BOOST_TEST_MODULE integration_sla
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+using namespace kefu::test;
+
+namespace {
+
+std::string str(json::value const& v, char const* key) {
+  auto const* p = v.as_object().if_contains(key);
+  return p && p->is_string() ? std::string(p->as_string()) : std::string();
+}
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Runs a command and returns its stdout.
+std::string run(std::string const& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+}  // namespace
+
+// A merchant with 1–3 s thresholds gets real chats: the agent's clock frames
+// and the misses arrive live, and /api/sla agrees with kefu-sla replaying
+// /api/events for the same window.
+BOOST_AUTO_TEST_CASE(live_misses_and_reports_agree_with_replay) {
+  json::object thresholds{{"first_s", 1}, {"reply_s", 1}, {"r3_s", 2}, {"r5_s", 3}};
+  kefud server(json::object{{"sla_warning_ms", 400}});
+  auto s = setup(server.port(), {"m1"}, {"a1", "a2"}, 5, json::object{{"thresholds", thresholds}});
+  auto port = server.port();
+  auto auth = std::vector<std::pair<std::string, std::string>>{
+      {"Authorization", "Bearer " + s.admin_token}};
+  std::int64_t from = wall_ms();
+
+  ws_client agent;
+  auto token = login(port, "a1", "pw-a1-secret");
+  BOOST_REQUIRE_EQUAL(agent.connect(port, "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
+  agent.send(json::object{{"type", "status"}, {"status", "online"}});
+  ws_client buyer;
+  BOOST_REQUIRE_EQUAL(buyer.connect(port, buyer_target("m1", "b1", s.channel_keys.at("m1"))), 0);
+  buyer.send(json::object{{"type", "send"}, {"id", "q1"}, {"text", "在吗"}});
+  auto ack = buyer.read_type("ack");
+  BOOST_REQUIRE(ack);
+  std::string chat = str(*ack, "chat");
+
+  // The turn opened before the assignment; the clock arrives with it.
+  auto clock = agent.read_type("clock");
+  BOOST_REQUIRE(clock);
+  auto const& d = clock->at("deadlines");
+  BOOST_REQUIRE(d.is_object());
+  auto started = clock->at("turn_started").as_int64();
+  BOOST_TEST(d.at("first").as_int64() == started + 1000);
+  BOOST_TEST(d.at("reply").as_int64() == started + 1000);
+  BOOST_TEST(d.at("r3").as_int64() == started + 2000);
+  BOOST_TEST(d.at("r5").as_int64() == started + 3000);
+
+  // Nobody answers: a warning, then each threshold's miss, pushed as it passes.
+  std::vector<std::string> seen;
+  while (seen.size() < 5) {
+    auto f = agent.read_type("sla", 6s);
+    BOOST_REQUIRE(f);
+    seen.push_back(str(*f, "kind") + ":" + str(*f, "threshold"));
+    auto at = f->at("at").as_int64();
+    if (str(*f, "kind") == "miss") BOOST_TEST(at > started + 999);
+  }
+  BOOST_TEST(seen[0] == "warning:reply");
+  BOOST_TEST((std::count(seen.begin(), seen.end(), "miss:first") == 1));
+  BOOST_TEST((std::count(seen.begin(), seen.end(), "miss:reply") == 1));
+  BOOST_TEST(seen[3] == "miss:r3");
+  BOOST_TEST(seen[4] == "miss:r5");
+
+  agent.send(json::object{{"type", "send"}, {"id", "r1"}, {"chat", chat}, {"text", "您好"}});
+  BOOST_REQUIRE(agent.read_type("ack"));
+  auto answered = agent.read_type("clock");
+  BOOST_REQUIRE(answered);
+  BOOST_TEST(answered->at("deadlines").is_null());
+
+  // A quick second turn: a hit on every clock.
+  buyer.send(json::object{{"type", "send"}, {"id", "q2"}, {"text", "发什么快递"}});
+  BOOST_REQUIRE(agent.read_type("clock"));
+  agent.send(json::object{{"type", "send"}, {"id", "r2"}, {"chat", chat}, {"text", "顺丰"}});
+  BOOST_REQUIRE(agent.read_type("ack"));
+  // A third turn left waiting at the evaluation point (not counted yet).
+  buyer.send(json::object{{"type", "send"}, {"id", "q3"}, {"text", "好的"}});
+  BOOST_REQUIRE(agent.read_type("clock"));
+  std::this_thread::sleep_for(100ms);
+  std::int64_t to = wall_ms();
+  std::this_thread::sleep_for(50ms);
+
+  std::string window = "from=" + std::to_string(from) + "&to=" + std::to_string(to);
+  auto events = http(port, "GET", "/api/events?" + window, {}, auth);
+  BOOST_REQUIRE_EQUAL(events.status, 200);
+  std::string dir = server.dir();
+  {
+    std::ofstream(dir + "/events.jsonl") << events.body;
+    std::ofstream(dir + "/merchants.json")
+        << json::serialize(json::object{{"m1", json::object{{"thresholds", thresholds}}}});
+  }
+  auto replay =
+      json::parse(run(std::string(KEFU_SLA_PATH) + " --as-of " + std::to_string(to) +
+                      " --merchants " + dir + "/merchants.json < " + dir + "/events.jsonl"));
+  for (std::string g : {"merchant", "agent", "day"}) {
+    auto api = http(port, "GET", "/api/sla?" + window + "&group=" + g, {}, auth);
+    BOOST_REQUIRE_EQUAL(api.status, 200);
+    auto got = api.json();
+    BOOST_TEST(got.at("overall") == replay.at("overall"), g);
+    BOOST_TEST(got.at("by_" + g) == replay.at("by_" + g), g);
+  }
+  auto overall = replay.at("overall");
+  BOOST_TEST(overall.at("turns").as_int64() == 3);
+  BOOST_TEST(overall.at("answered").as_int64() == 2);
+  BOOST_TEST(overall.at("misses_60s_first").as_int64() == 1);
+  BOOST_TEST(overall.at("misses_30s").as_int64() == 1);
+  BOOST_TEST(overall.at("reply_30s_rate").as_double() == 0.5);
+
+  auto csv = http(port, "GET", "/api/sla?" + window + "&group=agent&format=csv", {}, auth);
+  BOOST_TEST(csv.status == 200);
+  BOOST_TEST(csv.body.find("a1") != std::string::npos);
+  auto bad = http(port, "GET", "/api/sla?from=x&to=1&group=agent", {}, auth);
+  BOOST_TEST(bad.status == 400);
+}
