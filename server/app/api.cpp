@@ -173,11 +173,19 @@ class ws_peer_handler : public net::ws_handler {
     peer_->conn = conn;
     if (peer_->role == peer::kind::buyer)
       hub_->buyer_open(peer_);
-    else
+    else if (peer_->role == peer::kind::agent)
       hub_->agent_open(peer_);
+    else
+      hub_->board_open(peer_);
   }
 
   void on_text(std::string_view text) override {
+    if (peer_->role == peer::kind::board) {
+      // The board is read-only; anything sent is answered, nothing is done.
+      peer_->send(std::make_shared<std::string const>(wire::to_text(
+          wire::error_frame{std::nullopt, "bad_request", "the board takes no frames"})));
+      return;
+    }
     auto parsed = wire::parse_inbound(text);
     if (auto* err = std::get_if<wire::parse_error>(&parsed)) {
       peer_->send(std::make_shared<std::string const>(
@@ -297,6 +305,24 @@ void api::on_upgrade(http_request req, std::function<void(net::upgrade_decision)
       auto p = std::make_shared<peer>();
       p->role = peer::kind::agent;
       p->agent = who->user.id;
+      net::upgrade_decision d;
+      d.accept = std::make_shared<ws_peer_handler>(self->hub_, p);
+      decide(std::move(d));
+    });
+    return;
+  }
+  if (req.path == "/ws/board") {
+    auto self = shared_from_this();
+    authenticate(req, [self, req, decide = std::move(decide)](std::optional<caller> who) {
+      if (!who) return decide(refuse(401, "unauthorized", "login required"));
+      if (who->via_cookie && !self->origin_allowed_for_console(req))
+        return decide(refuse(403, "forbidden", "cross-origin WebSocket refused"));
+      auto const& role = who->user.role;
+      if (role != "manager" && role != "qa" && role != "admin")
+        return decide(refuse(403, "forbidden", "the board is for managers and QA"));
+      auto p = std::make_shared<peer>();
+      p->role = peer::kind::board;
+      p->scope = role == "admin" ? std::vector<std::string>{"*"} : who->user.merchants;
       net::upgrade_decision d;
       d.accept = std::make_shared<ws_peer_handler>(self->hub_, p);
       decide(std::move(d));
@@ -686,43 +712,11 @@ void api::get_events(caller const& who, http_request const& req, respond_fn cons
   respond({200, "application/x-ndjson", std::move(body), {}});
 }
 
-sla::policy_book api::policies() const {
-  sla::policy_book book;
-  for (auto const& m : dir_.merchants())
-    if (auto p = sla::parse_merchant_policy(json::value(m.settings)))
-      book.merchants.emplace(m.row.id, *p);
-  return book;
-}
-
 std::vector<sla::event> api::sla_events(caller const& who, std::int64_t from, std::int64_t to,
                                         std::string const& merchant) {
-  std::vector<sla::event> out;
-  std::unordered_map<std::string, std::string> merchant_of;
-  store_.scan_events(
-      from, to,
-      [&](store::chat_row const& c) {
-        if (in_scope(who.user, c.merchant) && (merchant.empty() || c.merchant == merchant))
-          merchant_of[c.id] = c.merchant;
-      },
-      [&](store::message_row const& m) {
-        if (m.blocked || !m.seq) return;
-        auto it = merchant_of.find(m.chat);
-        if (it == merchant_of.end()) return;
-        auto type = m.sender == "buyer"   ? sla::event_type::buyer
-                    : m.sender == "agent" ? sla::event_type::agent
-                                          : sla::event_type::automated;
-        out.push_back(
-            {m.ts, m.chat, it->second, type, type == sla::event_type::agent ? m.agent : ""});
-      },
-      [&](store::chat_event_row const& e) {
-        if (e.kind != "assign" && e.kind != "close") return;
-        auto it = merchant_of.find(e.chat);
-        if (it == merchant_of.end()) return;
-        out.push_back({e.ts, e.chat, it->second,
-                       e.kind == "assign" ? sla::event_type::assign : sla::event_type::close,
-                       e.kind == "assign" ? e.agent : ""});
-      });
-  return out;
+  return load_sla_events(store_, from, to, [&](std::string const& m) {
+    return in_scope(who.user, m) && (merchant.empty() || m == merchant);
+  });
 }
 
 void api::get_sla(caller const& who, http_request const& req, respond_fn const& respond) {
@@ -739,7 +733,7 @@ void api::get_sla(caller const& who, http_request const& req, respond_fn const& 
     return respond(json_error(404, "not_found", "no such merchant"));
   auto events = sla_events(who, *from, *to, merchant);
   // The same computation as kefu-sla --as-of min(to, now) over /api/events.
-  auto report = sla::compute(events, policies(), std::min(*to, now_ms()));
+  auto report = sla::compute(events, policies(dir_), std::min(*to, now_ms()));
   if (req.param("format") == "csv") {
     http_response r{200, "text/csv; charset=utf-8", sla::to_csv(report, *g), {}};
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"sla-" +
@@ -760,7 +754,7 @@ void api::get_price_guide(caller const& who, http_request const& req, respond_fn
   if (!merchant.empty() && !in_scope(who.user, merchant))
     return respond(json_error(404, "not_found", "no such merchant"));
   auto events = sla_events(who, *from, *to, merchant);
-  auto book = policies();
+  auto book = policies(dir_);
   auto chats = sla::replay(events, book, std::min(*to, now_ms()));
   respond(json_ok(sla::price_report(chats, book)));
 }

@@ -55,7 +55,7 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
   // Stored SLA events of the chats opened in [from, to) that `who` may see.
   std::vector<sla::event> sla_events(caller const& who, std::int64_t from, std::int64_t to,
                                      std::string const& merchant);
-  sla::policy_book policies() const;
+
   net::http_response metrics();
   net::http_response static_file(std::string const& path);
   bool origin_allowed_for_console(net::http_request const& req) const;

@@ -54,6 +54,7 @@ hub::hub(asio::io_context& ioc, asio::thread_pool& db, store::store& st, directo
       cfg_(cfg),
       clock_(std::move(clock)),
       router_(cfg.grace_ms),
+      board_timer_(strand_),
       chat_prefix_(random_hex(2)) {}
 
 template <class F>
@@ -154,6 +155,19 @@ void hub::agent_changed(store::user u) {
     arm_timer();
   });
 }
+void hub::board_open(std::shared_ptr<peer> p) {
+  run([this, p = std::move(p)] {
+    p->current = true;
+    boards_.push_back(p);
+    p->send(text_of(board_snapshot(*p, clock_())));
+    if (!board_running_) {
+      board_running_ = true;
+      board_ticks_ = 0;
+      board_tick();
+    }
+  });
+}
+
 void hub::queue_snapshot(std::function<void(std::map<std::string, std::size_t>)> cb) {
   run([this, cb = std::move(cb)] { cb(router_.queue_lengths()); });
 }
@@ -206,6 +220,10 @@ void hub::on_closed(sp p) {
   p->resuming.clear();
   if (!p->current) return;
   p->current = false;
+  if (p->role == peer::kind::board) {
+    std::erase(boards_, p);
+    return;
+  }
   auto drop = [&](auto& map, std::string const& key) {
     auto it = map.find(key);
     if (it == map.end()) return false;
@@ -763,6 +781,14 @@ void hub::push_alert(std::string const& chat_id, sla::alert const& a) {
   if (!holder.empty()) send_to_agent(holder, chat_id, text_of(frame));
   if (a.kind == sla::alert_kind::miss) {
     counters_.sla_misses++;
+    std::string merchant;
+    if (auto c = chats_.find(chat_id); c != chats_.end()) merchant = c->second.merchant;
+    note_recent({{"kind", "miss"},
+                 {"chat", chat_id},
+                 {"merchant", merchant},
+                 {"agent", holder},
+                 {"threshold", sla::to_string(a.which)},
+                 {"at", a.at}});
     store_event(chat_id, "sla_miss", holder, std::string(sla::to_string(a.which)), false, false,
                 false);
   }
@@ -810,9 +836,133 @@ void hub::send_to_agent(std::string const& agent, std::string const& chat,
     for (auto const& p : it->second) send_to(p, chat, text, seq);
 }
 
+// ------------------------------------------------------------------ board
+
+void hub::note_recent(json::object item) {
+  recent_.push_front(std::move(item));
+  if (recent_.size() > 50) recent_.pop_back();
+  board_dirty_ = true;
+}
+
+json::object hub::board_snapshot(peer const& p, ms_t now) const {
+  bool all = false;
+  for (auto const& m : p.scope) all = all || m == "*";
+  auto visible = [&](std::string const& merchant) {
+    return all || std::find(p.scope.begin(), p.scope.end(), merchant) != p.scope.end();
+  };
+  json::object queues;
+  for (auto const& m : dir_.merchants())
+    if (visible(m.row.id)) queues[m.row.id] = router_.queue_length(m.row.id);
+  // Oldest waiting turn per chat, with its service-hours elapsed time.
+  json::array turns;
+  std::unordered_map<std::string, ms_t> oldest_by_agent;
+  for (auto const& [chat_id, cs] : clocks_) {
+    auto const& pending = cs.clock.pending();
+    auto c = chats_.find(chat_id);
+    if (!pending || c == chats_.end() || !visible(c->second.merchant)) continue;
+    ms_t elapsed = sla::elapsed(cs.clock.policy(), pending->start, now);
+    json::object t{
+        {"chat", chat_id},
+        {"merchant", c->second.merchant},
+        {"buyer", c->second.buyer},
+        {"agent", c->second.agent.empty() ? json::value(nullptr) : json::value(c->second.agent)},
+        {"turn_started", pending->start},
+        {"elapsed_ms", elapsed},
+        {"first", pending->first}};
+    if (auto d = cs.clock.current_deadlines()) t["deadlines"] = json::value_from(*d);
+    turns.push_back(std::move(t));
+    if (!c->second.agent.empty()) {
+      auto& o = oldest_by_agent[c->second.agent];
+      o = std::max(o, elapsed);
+    }
+  }
+  json::array agents;
+  for (auto const& a : router_.agents()) {
+    bool show = all;
+    for (auto const& m : a.merchants) show = show || m == "*" || visible(m);
+    if (!show) continue;
+    auto u = dir_.user(a.id);
+    std::string status = a.connected
+                             ? (a.status == routing::agent_status::online ? "online" : "away")
+                         : a.grace_until ? "reconnecting"
+                                         : "offline";
+    json::object o{{"id", a.id},
+                   {"name", u ? u->name : a.id},
+                   {"status", status},
+                   {"chats", a.chats.size()},
+                   {"capacity", a.capacity}};
+    auto it = oldest_by_agent.find(a.id);
+    o["oldest_wait_ms"] =
+        it == oldest_by_agent.end() ? json::value(nullptr) : json::value(it->second);
+    agents.push_back(std::move(o));
+  }
+  json::object today{{"by_merchant", json::object{}}, {"by_agent", json::object{}}};
+  if (auto const* bm = today_.if_contains("by_merchant"); bm && bm->is_object())
+    for (auto const& kv : bm->as_object())
+      if (visible(kv.key())) today["by_merchant"].as_object()[kv.key()] = kv.value();
+  if (auto const* ba = today_.if_contains("by_agent"); ba && ba->is_object())
+    for (auto const& kv : ba->as_object()) {
+      auto u = dir_.user(kv.key());
+      bool show = all;
+      if (u)
+        for (auto const& m : u->merchants) show = show || m == "*" || visible(m);
+      if (show) today["by_agent"].as_object()[kv.key()] = kv.value();
+    }
+  json::array recent;
+  for (auto const& r : recent_) {
+    auto const* m = r.if_contains("merchant");
+    if (m && m->is_string() && !m->as_string().empty() && !visible(std::string(m->as_string())))
+      continue;
+    recent.push_back(r);
+  }
+  return {{"type", "board"},
+          {"at", now},
+          {"queues", std::move(queues)},
+          {"agents", std::move(agents)},
+          {"turns", std::move(turns)},
+          {"today", std::move(today)},
+          {"recent", std::move(recent)},
+          {"satisfaction_target", 0.97}};
+}
+
+// Runs every 250 ms while a board is open: a snapshot when something changed
+// (or each second, for the elapsed times), today's numbers every 5 s.
+void hub::board_tick() {
+  if (boards_.empty() || stopped_) {
+    board_running_ = false;
+    return;
+  }
+  ms_t now = clock_();
+  if (board_ticks_ % 20 == 0) {
+    auto self = shared_from_this();
+    asio::post(db_, [self, now] {
+      json::object stats;
+      try {
+        stats = today_stats(self->store_, self->dir_, now);
+      } catch (std::exception const&) {
+        return;
+      }
+      self->run([self, stats = std::move(stats)]() mutable {
+        self->today_ = std::move(stats);
+        self->board_dirty_ = true;
+      });
+    });
+  }
+  if (board_dirty_ || board_ticks_ % 4 == 0) {
+    board_dirty_ = false;
+    for (auto const& b : boards_) b->send(text_of(board_snapshot(*b, now)));
+  }
+  ++board_ticks_;
+  board_timer_.expires_after(std::chrono::milliseconds(250));
+  board_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) self->board_tick();
+  });
+}
+
 // ----------------------------------------------------------------- timers
 
 void hub::update_gauges() {
+  board_dirty_ = true;
   counters_.open_chats = static_cast<std::int64_t>(chats_.size());
   std::int64_t queued = 0;
   for (auto const& [m, n] : router_.queue_lengths()) queued += static_cast<std::int64_t>(n);

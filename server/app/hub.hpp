@@ -23,6 +23,7 @@
 
 #include "server/app/config.hpp"
 #include "server/app/directory.hpp"
+#include "server/app/reports.hpp"
 #include "server/core/routing/router.hpp"
 #include "server/core/sla/engine.hpp"
 #include "server/net/server.hpp"
@@ -36,13 +37,14 @@ using ms_t = std::int64_t;
 // One WebSocket client as the hub sees it. Fields below `conn` are touched
 // only on the hub strand.
 struct peer {
-  enum class kind { buyer, agent };
+  enum class kind { buyer, agent, board };
   kind role = kind::buyer;
   std::shared_ptr<net::ws_connection> conn;
-  std::string merchant;  // buyer
-  std::string buyer;     // buyer
-  std::string agent;     // agent
-  bool current = false;  // registered with the hub (between open and close)
+  std::string merchant;            // buyer
+  std::string buyer;               // buyer
+  std::string agent;               // agent
+  std::vector<std::string> scope;  // board: the viewer's merchants (["*"] = all)
+  bool current = false;            // registered with the hub (between open and close)
   // Chats being replayed by `resume`: live frames wait here until the replay
   // from the database has been sent, so the client sees seq in order.
   std::map<std::string, std::vector<std::pair<std::int64_t, std::shared_ptr<std::string const>>>>
@@ -75,6 +77,8 @@ class hub : public std::enable_shared_from_this<hub> {
 
   void buyer_open(std::shared_ptr<peer> p);
   void agent_open(std::shared_ptr<peer> p);
+  // A manager's or QA lead's live board: a snapshot now, then at most four a second.
+  void board_open(std::shared_ptr<peer> p);
   void frame(std::shared_ptr<peer> p, wire::inbound f);
   void peer_closed(std::shared_ptr<peer> p);
 
@@ -156,6 +160,9 @@ class hub : public std::enable_shared_from_this<hub> {
   std::string new_chat_id(ms_t now);
   std::string buyer_key(std::string const& merchant, std::string const& buyer) const;
   void update_gauges();
+  boost::json::object board_snapshot(peer const& p, ms_t now) const;
+  void board_tick();
+  void note_recent(boost::json::object item);
   void arm_timer();
   void on_timer();
 
@@ -192,6 +199,13 @@ class hub : public std::enable_shared_from_this<hub> {
   std::unordered_map<std::string, std::string> recently_closed_;
   std::deque<std::string> closed_order_;
   ms_t armed_for_ = 0;
+  std::vector<sp> boards_;
+  boost::asio::steady_timer board_timer_;
+  bool board_running_ = false;
+  bool board_dirty_ = false;
+  int board_ticks_ = 0;
+  boost::json::object today_;               // today's metrics, refreshed from the store
+  std::deque<boost::json::object> recent_;  // latest misses and violations
   std::uint64_t chat_counter_ = 0;
   std::string chat_prefix_;
   hub_counters counters_;

@@ -135,3 +135,91 @@ BOOST_AUTO_TEST_CASE(live_misses_and_reports_agree_with_replay) {
   auto bad = http(port, "GET", "/api/sla?from=x&to=1&group=agent", {}, auth);
   BOOST_TEST(bad.status == 400);
 }
+
+BOOST_AUTO_TEST_CASE(board_shows_live_state_and_agrees_with_report) {
+  kefud server;
+  auto s = setup(server.port(), {"m1", "m2"}, {"a1"}, 5);
+  auto port = server.port();
+  auto auth = std::vector<std::pair<std::string, std::string>>{
+      {"Authorization", "Bearer " + s.admin_token}};
+  auto r = http(port, "POST", "/api/agents",
+                json::serialize(json::object{{"id", "boss"},
+                                             {"name", "主管"},
+                                             {"password", "boss-password"},
+                                             {"role", "manager"},
+                                             {"merchants", json::array{"m1"}}}),
+                auth);
+  BOOST_REQUIRE_EQUAL(r.status, 201);
+  auto boss = login(port, "boss", "boss-password");
+  auto a1 = login(port, "a1", "pw-a1-secret");
+  ws_client refused;
+  BOOST_TEST(refused.connect(port, "/ws/board", {{"Authorization", "Bearer " + a1}}) == 403);
+
+  ws_client board;
+  BOOST_REQUIRE_EQUAL(board.connect(port, "/ws/board", {{"Authorization", "Bearer " + boss}}), 0);
+  auto snap = board.read_type("board");
+  BOOST_REQUIRE(snap);
+  BOOST_TEST(snap->at("queues").as_object().contains("m1"));
+  BOOST_TEST(!snap->at("queues").as_object().contains("m2"));  // out of scope
+
+  ws_client agent;
+  BOOST_REQUIRE_EQUAL(agent.connect(port, "/ws/agent", {{"Authorization", "Bearer " + a1}}), 0);
+  agent.send(json::object{{"type", "status"}, {"status", "online"}});
+  ws_client buyer, other;
+  BOOST_REQUIRE_EQUAL(buyer.connect(port, buyer_target("m1", "b1", s.channel_keys.at("m1"))), 0);
+  BOOST_REQUIRE_EQUAL(other.connect(port, buyer_target("m2", "x1", s.channel_keys.at("m2"))), 0);
+  buyer.send(json::object{{"type", "send"}, {"id", "q1"}, {"text", "在吗"}});
+  other.send(json::object{{"type", "send"}, {"id", "q1"}, {"text", "在吗"}});
+  auto ack = buyer.read_type("ack");
+  BOOST_REQUIRE(ack);
+  std::string chat = str(*ack, "chat");
+
+  // The waiting turn shows up with its elapsed time; m2's does not.
+  bool seen_turn = false;
+  for (int i = 0; i < 12 && !seen_turn; ++i) {
+    auto f = board.read_type("board", 2s);
+    BOOST_REQUIRE(f);
+    for (auto const& t : f->at("turns").as_array()) {
+      BOOST_TEST(str(t, "merchant") == "m1");
+      if (str(t, "chat") == chat) seen_turn = t.at("elapsed_ms").as_int64() >= 0;
+    }
+  }
+  BOOST_TEST(seen_turn);
+
+  agent.send(json::object{{"type", "send"}, {"id", "r1"}, {"chat", chat}, {"text", "您好"}});
+  BOOST_REQUIRE(agent.read_type("ack"));
+  buyer.send(json::object{{"type", "close"}, {"id", "c1"}, {"chat", chat}});
+  BOOST_REQUIRE(buyer.read_type("rate_request"));
+  buyer.send(json::object{{"type", "rate"}, {"chat", chat}, {"score", "satisfied"}});
+  BOOST_REQUIRE(buyer.read_type("rated"));
+
+  // Updates are coalesced: never more than four a second.
+  auto t0 = std::chrono::steady_clock::now();
+  int frames = 0;
+  json::value last;
+  while (std::chrono::steady_clock::now() - t0 < 6500ms) {
+    auto f = board.read_type("board", 1s);
+    if (!f) continue;
+    ++frames;
+    last = *f;
+  }
+  BOOST_TEST(frames <= 4 * 7);
+  auto const& today = last.at("today").at("by_merchant");
+  BOOST_REQUIRE(today.as_object().contains("m1"));
+  auto const& m1 = today.at("m1");
+  BOOST_TEST(m1.at("turns").as_int64() == 1);
+  BOOST_TEST(m1.at("satisfaction_rate").as_double() == 1.0);
+  BOOST_TEST(!today.as_object().contains("m2"));
+
+  std::int64_t now = wall_ms();
+  auto rep = http(port, "GET",
+                  "/api/sla?from=" + std::to_string(now - 86'400'000) +
+                      "&to=" + std::to_string(now) + "&group=merchant&merchant=m1",
+                  {}, auth)
+                 .json();
+  for (auto const* k :
+       {"chats", "turns", "answered", "reply_30s_rate", "first_response_60s_rate", "misses_30s"})
+    BOOST_TEST(
+        m1.at(k).to_number<double>() == rep.at("by_merchant").at("m1").at(k).to_number<double>(),
+        k);
+}

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #ifndef KEFU_DEFAULT_RULES_DIR
@@ -340,14 +339,15 @@ bool read_overrides(json::value const& root, merchant_overrides& m, reader& r) {
       }
       auto const* co = v.if_object();
       if (!co) return r.fail(key, "expected an array of strings or an object of arrays");
-      static std::set<std::string> const kinds = {"phones", "phone", "qq",      "wechat",
-                                                  "emails", "email", "domains", "ids"};
+      // Grouped by kind ({"phones": [...], "enterprise_qq": "800012345"}): every value is a
+      // contact; the kind is for people, numbers and addresses speak for themselves.
       for (auto const& ck : *co) {
         std::string const k(ck.key());
-        if (!kinds.count(k))
-          return r.fail(
-              key, "unknown contact kind '" + k + "' (phones, qq, wechat, emails, domains, ids)");
-        if (!r.strings(ck.value(), key + "." + k, m.official_contacts)) return false;
+        if (ck.value().is_string()) {
+          m.official_contacts.emplace_back(ck.value().get_string());
+        } else if (!r.strings(ck.value(), key + "." + k, m.official_contacts)) {
+          return false;
+        }
       }
     } else if (key == "greeting") {
       if (!r.string(v, key, m.greeting)) return false;
@@ -495,6 +495,38 @@ outcome<merchant_overrides> parse_overrides(std::string_view json_text) {
   merchant_overrides m;
   reader r;
   if (!read_overrides(root, m, r)) {
+    res.error = r.error;
+    return res;
+  }
+  res.value = std::move(m);
+  return res;
+}
+
+outcome<merchant_overrides> parse_merchant_settings(std::string_view settings_json,
+                                                    std::string_view merchant_id) {
+  outcome<merchant_overrides> res;
+  json::value root;
+  if (!parse_json(settings_json, root, res.error)) return res;
+  auto const* o = root.if_object();
+  if (!o) {
+    res.error = "merchant settings: expected a JSON object";
+    return res;
+  }
+  json::object ov;
+  ov["merchant"] = json::string(merchant_id);
+  if (auto const* c = o->if_contains("compliance"); c && !c->is_null()) {
+    auto const* co = c->if_object();
+    if (!co) {
+      res.error = "compliance: expected an object";
+      return res;
+    }
+    for (auto const& kv : *co) ov[kv.key()] = kv.value();
+  }
+  for (auto const* key : {"official_contacts", "greeting", "greeting_mode"})
+    if (auto const* v = o->if_contains(key); v && !v->is_null()) ov[key] = *v;
+  merchant_overrides m;
+  reader r;
+  if (!read_overrides(ov, m, r)) {
     res.error = r.error;
     return res;
   }

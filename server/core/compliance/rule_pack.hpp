@@ -129,6 +129,12 @@ struct merchant_overrides {
 
 outcome<merchant_overrides> parse_overrides(std::string_view json_text);
 
+// The same from a merchant's stored settings (the admin API's merchant object): its
+// "compliance" object holds the policy keys above, and "official_contacts", "greeting" and
+// "greeting_mode" are read from the top level; other settings are ignored.
+outcome<merchant_overrides> parse_merchant_settings(std::string_view settings_json,
+                                                    std::string_view merchant_id);
+
 void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, rule_pack const& p);
 void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, merchant_overrides const& o);
 boost::json::result<rule_pack> tag_invoke(boost::json::try_value_to_tag<rule_pack>,

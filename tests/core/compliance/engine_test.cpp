@@ -377,3 +377,24 @@ BOOST_AUTO_TEST_CASE(engines_from_overrides_text) {
   BOOST_TEST(!bad);
   BOOST_TEST(bad.error.find("actions.link") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(overrides_from_merchant_settings) {
+  auto ov = cc::parse_merchant_settings(R"({
+    "greeting": "您好，{merchant}很高兴为您服务", "greeting_mode": "agent", "thresholds": null,
+    "service_scope": "full",
+    "official_contacts": {"enterprise_qq": "800012345", "service_phone": ["400-028-8810"]},
+    "compliance": {"actions": {"exaggeration": "block"}, "greeting_strict": true}
+  })",
+                                        "m9");
+  BOOST_REQUIRE_MESSAGE(ov, ov.error);
+  BOOST_TEST(ov->merchant == "m9");
+  BOOST_TEST(ov->official_contacts.size() == 2u);
+  BOOST_TEST(ov->greeting_mode == "agent");
+  cc::engine const e(pack("tencent"), *ov);
+  BOOST_TEST(e.check("企业QQ 800012345", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(e.check("全网最低", cc::role::agent).act == cc::action::block);
+  BOOST_TEST(e.greeting_template() == "您好，{merchant}很高兴为您服务");
+  auto bad = cc::parse_merchant_settings(R"({"compliance": {"actions": {"x": "block"}}})", "m9");
+  BOOST_TEST(!bad);
+  BOOST_TEST(!cc::parse_merchant_settings("[]", "m9"));
+}
