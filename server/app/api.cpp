@@ -120,8 +120,28 @@ std::string merchant_settings(json::object const& in, json::object& settings) {
     } else if (key == "service_hours") {
       if (!v.is_null())
         if (auto h = sla::parse_service_hours(v); !h) return h.message();
-    } else if (key == "official_contacts" || key == "compliance") {
+    } else if (key == "official_contacts") {
+      if (!v.is_object() && !v.is_array() && !v.is_null())
+        return "official_contacts must be an object or an array";
+    } else if (key == "compliance") {
       if (!v.is_object() && !v.is_null()) return key + " must be an object";
+    } else if (key == "suspension") {
+      if (v.is_null()) {
+      } else if (!v.is_object()) {
+        return "suspension must be an object {\"blocks\": N, \"window_s\": S}";
+      } else {
+        for (auto const& [sk, sv] : v.get_object()) {
+          if (sk == "blocks") {
+            if (!sv.is_int64() || sv.get_int64() < 1)
+              return "suspension.blocks must be a positive integer";
+          } else if (sk == "window_s") {
+            if (!sv.is_number() || !(sv.to_number<double>() > 0))
+              return "suspension.window_s must be a positive number";
+          } else {
+            return "unknown suspension field \"" + std::string(sk) + "\"";
+          }
+        }
+      }
     } else {
       return "unknown merchant field \"" + key + "\"";
     }
@@ -215,11 +235,12 @@ net::upgrade_decision refuse(int status, std::string const& code, std::string co
 
 }  // namespace
 
-api::api(asio::thread_pool& db, store::store& st, directory& dir, std::shared_ptr<hub> h,
+api::api(asio::thread_pool& db, store::store& st, directory& dir, rules& rl, std::shared_ptr<hub> h,
          config const& cfg, std::function<std::size_t()> connections)
     : db_(db),
       store_(st),
       dir_(dir),
+      rules_(rl),
       hub_(std::move(h)),
       cfg_(cfg),
       connections_(std::move(connections)) {}
@@ -428,6 +449,22 @@ void api::route(http_request const& req, std::optional<caller> const& who,
       return respond(json_ok(json::object{{"agents", std::move(out)}}));
     }
   }
+  if (path.rfind("/api/agents/", 0) == 0 && path.size() > 22 &&
+      path.compare(path.size() - 10, 10, "/unsuspend") == 0 && method == "POST") {
+    if (u.role != "manager" && !is_admin)
+      return respond(json_error(403, "forbidden", "managers only"));
+    auto agent = path.substr(12, path.size() - 22);
+    json::error_code ec;
+    auto body = json::parse(req.body, ec);
+    auto const* m = (!ec && body.is_object()) ? body.as_object().if_contains("merchant") : nullptr;
+    if (!m || !m->is_string())
+      return respond(json_error(400, "bad_request", "merchant is required"));
+    std::string merchant(m->as_string());
+    if (!in_scope(u, merchant)) return respond(json_error(404, "not_found", "no such merchant"));
+    if (!dir_.user(agent)) return respond(json_error(404, "not_found", "no such agent"));
+    hub_->lift_suspension(agent, merchant);
+    return respond(json_ok(json::object{{"ok", true}}));
+  }
   if (path.rfind("/api/agents/", 0) == 0 && (method == "PATCH" || method == "PUT")) {
     if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
     return update_agent(path.substr(12), req, respond);
@@ -436,6 +473,8 @@ void api::route(http_request const& req, std::optional<caller> const& who,
     return get_chat(*who, path.substr(11), respond);
   if (path == "/api/events" && method == "GET") return get_events(*who, req, respond);
   if (path == "/api/sla" && method == "GET") return get_sla(*who, req, respond);
+  if (path == "/api/compliance/check" && method == "POST")
+    return compliance_check(*who, req, respond);
   if (path == "/api/reports/price-guide" && method == "GET")
     return get_price_guide(*who, req, respond);
   respond(json_error(404, "not_found", "no such endpoint"));
@@ -508,9 +547,12 @@ void api::create_merchant(http_request const& req, respond_fn const& respond) {
   m.settings_json = json::serialize(settings);
   m.channel_key = random_hex(16);
   m.created = now_ms();
+  if (auto err = rules_.validate(merchant_info::from_row(m)); !err.empty())
+    return respond(json_error(400, "bad_request", err));
   if (dir_.merchant(m.id)) return respond(json_error(409, "conflict", "merchant exists"));
   store_.insert_merchant(m);
   dir_.put_merchant(m);
+  rules_.rebuild(*dir_.merchant(m.id));
   respond(json_ok(merchant_json(*dir_.merchant(m.id), true), 201));
 }
 
@@ -540,8 +582,12 @@ void api::update_merchant(std::string const& id, http_request const& req,
   if (auto err = merchant_settings(o, settings); !err.empty())
     return respond(json_error(400, "bad_request", err));
   m.settings_json = json::serialize(settings);
+  if (auto err = rules_.validate(merchant_info::from_row(m)); !err.empty())
+    return respond(json_error(400, "bad_request", err));
   store_.update_merchant(m);
   dir_.put_merchant(m);
+  // The new rules apply to the next message, without a restart.
+  rules_.rebuild(*dir_.merchant(id));
   respond(json_ok(merchant_json(*dir_.merchant(id), true)));
 }
 
@@ -710,6 +756,36 @@ void api::get_events(caller const& who, http_request const& req, respond_fn cons
         body += '\n';
       });
   respond({200, "application/x-ndjson", std::move(body), {}});
+}
+
+void api::compliance_check(caller const& who, http_request const& req, respond_fn const& respond) {
+  json::error_code ec;
+  auto v = json::parse(req.body, ec);
+  if (ec || !v.is_object())
+    return respond(json_error(400, "bad_request", "body must be a JSON object"));
+  auto const& o = v.get_object();
+  auto str = [&](char const* k, std::string& out) {
+    auto const* p = o.if_contains(k);
+    if (!p) return true;
+    if (!p->is_string()) return false;
+    out = std::string(p->get_string());
+    return true;
+  };
+  std::string merchant, role_name = "agent", text, chat;
+  if (!str("merchant", merchant) || !str("role", role_name) || !str("chat", chat) ||
+      !o.contains("text") || !str("text", text) || merchant.empty())
+    return respond(json_error(400, "bad_request", "merchant and text (strings) are required"));
+  auto role = compliance::parse_role(role_name);
+  if (!role) return respond(json_error(400, "bad_request", "role must be agent or buyer"));
+  if (!in_scope(who.user, merchant))
+    return respond(json_error(404, "not_found", "no such merchant"));
+  // An agent checks against its own chat's window only.
+  std::string agent = who.user.role == "agent" ? who.user.id : std::string();
+  hub_->check(merchant, *role, text, chat, agent,
+              [respond](std::optional<compliance::verdict> verdict) {
+                if (!verdict) return respond(json_error(404, "not_found", "no such merchant"));
+                respond({200, "application/json", compliance::to_json(*verdict), {}});
+              });
 }
 
 std::vector<sla::event> api::sla_events(caller const& who, std::int64_t from, std::int64_t to,

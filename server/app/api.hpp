@@ -14,6 +14,7 @@
 #include "server/app/config.hpp"
 #include "server/app/directory.hpp"
 #include "server/app/hub.hpp"
+#include "server/app/rules.hpp"
 #include "server/core/sla/engine.hpp"
 #include "server/net/server.hpp"
 #include "server/store/store.hpp"
@@ -22,8 +23,8 @@ namespace kefu::app {
 
 class api : public net::app_handler, public std::enable_shared_from_this<api> {
  public:
-  api(boost::asio::thread_pool& db, store::store& st, directory& dir, std::shared_ptr<hub> h,
-      config const& cfg, std::function<std::size_t()> connections);
+  api(boost::asio::thread_pool& db, store::store& st, directory& dir, rules& rl,
+      std::shared_ptr<hub> h, config const& cfg, std::function<std::size_t()> connections);
 
   void on_http(net::http_request req, std::function<void(net::http_response)> respond) override;
   void on_upgrade(net::http_request req,
@@ -50,6 +51,7 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
   void update_agent(std::string const& id, net::http_request const& req, respond_fn const& respond);
   void get_chat(caller const& who, std::string const& id, respond_fn const& respond);
   void get_events(caller const& who, net::http_request const& req, respond_fn const& respond);
+  void compliance_check(caller const& who, net::http_request const& req, respond_fn const& respond);
   void get_sla(caller const& who, net::http_request const& req, respond_fn const& respond);
   void get_price_guide(caller const& who, net::http_request const& req, respond_fn const& respond);
   // Stored SLA events of the chats opened in [from, to) that `who` may see.
@@ -63,6 +65,7 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
   boost::asio::thread_pool& db_;
   store::store& store_;
   directory& dir_;
+  rules& rules_;
   std::shared_ptr<hub> hub_;
   config const& cfg_;
   std::function<std::size_t()> connections_;

@@ -63,6 +63,9 @@ std::string load_config_file(std::string const& path, config& cfg) {
     } else if (key == "console_dir") {
       if (!val.is_string()) return "console_dir must be a string";
       cfg.console_dir = std::string(val.get_string());
+    } else if (key == "rules_dir") {
+      if (!val.is_string()) return "rules_dir must be a string";
+      cfg.rules_dir = std::string(val.get_string());
     } else if (key == "console_origins") {
       if (!val.is_array()) return "console_origins must be an array of strings";
       cfg.console_origins.clear();

@@ -20,6 +20,7 @@ struct config {
   std::int64_t session_ttl_ms = 7LL * 24 * 3600 * 1000;
   std::vector<std::string> console_origins;  // extra origins allowed for cookie connections
   std::string console_dir;                   // static files of the web console
+  std::string rules_dir;                     // rule packs; empty = the built-in default
   int io_threads = 2;
   int db_threads = 2;
   net::limits limits;

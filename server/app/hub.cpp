@@ -44,13 +44,14 @@ std::optional<json::value> parse_verdict(std::string const& s) {
 
 }  // namespace
 
-hub::hub(asio::io_context& ioc, asio::thread_pool& db, store::store& st, directory& dir,
+hub::hub(asio::io_context& ioc, asio::thread_pool& db, store::store& st, directory& dir, rules& rl,
          config const& cfg, clock_fn clock)
     : strand_(asio::make_strand(ioc)),
       timer_(strand_),
       db_(db),
       store_(st),
       dir_(dir),
+      rules_(rl),
       cfg_(cfg),
       clock_(std::move(clock)),
       router_(cfg.grace_ms),
@@ -310,7 +311,18 @@ void hub::buyer_send(sp const& p, wire::send_frame const& f) {
   c.idle_deadline = now + cfg_.buyer_idle_close_ms;
   idle_.insert({c.idle_deadline, chat_id});
 
+  // Buyers are never blocked: an off-platform request warns the agent.
+  auto m = dir_.merchant(p->merchant);
+  auto eng = rules_.engine_for(p->merchant, m ? m->row.platform : std::string());
+  std::string verdict_json;
+  if (eng) {
+    auto v = eng->check(f.text, compliance::role::buyer, &c.window);
+    if (!v.violations.empty()) verdict_json = compliance::to_json(v);
+    c.window.push(f.text, compliance::role::buyer);
+  }
+
   store::message_op op;
+  op.verdict_json = verdict_json;
   op.chat = chat_id;
   op.sender = "buyer";
   op.sender_key = sender_key;
@@ -413,6 +425,15 @@ void hub::agent_send(sp const& p, wire::send_frame const& f) {
   op.dedupe_only = !held;
   if (held && f.text.empty())
     return send_error(p, f.id, "bad_request", "\"text\" must not be empty");
+  if (held) {
+    auto& c = it->second;
+    if (suspended_.count({c.merchant, p->agent}))
+      return send_error(p, f.id, "suspended",
+                        "sending is suspended after repeated violations; a manager can lift it");
+    auto v = check_agent_text(c, p->agent, f.text, false);
+    if (!v.violations.empty()) op.verdict_json = compliance::to_json(v);
+    op.blocked = v.act == compliance::action::block;
+  }
   inflight_[flight].push_back(p);
   store::write_op w;
   w.message = op;
@@ -572,6 +593,16 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
   }
   if (r.blocked) {
     counters_.messages_blocked++;
+    if (it != chats_.end()) {
+      count_block(it->second.merchant, op.agent, clock_());
+      note_recent({{"kind", "violation"},
+                   {"action", "block"},
+                   {"chat", chat_id},
+                   {"merchant", it->second.merchant},
+                   {"agent", op.agent},
+                   {"verdict", parse_verdict(op.verdict_json).value_or(json::object{})},
+                   {"at", op.ts}});
+    }
     wire::blocked_frame b{op.client_id, chat_id, json::object{}};
     if (auto v = parse_verdict(r.verdict_json.empty() ? op.verdict_json : r.verdict_json))
       b.verdict = *v;
@@ -589,6 +620,18 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
   delivered d{r.seq.value_or(0), op.sender,           op.agent,
               op.text,           r.ts ? r.ts : op.ts, op.verdict_json};
   deliver(c, d);
+  if (!op.verdict_json.empty()) {
+    auto v = parse_verdict(op.verdict_json);
+    if (op.sender == "buyer" && v && !c.agent.empty())
+      send_to_agent(c.agent, c.id, frame_text(wire::warning_frame{c.id, d.seq, *v}), d.seq);
+    note_recent({{"kind", "violation"},
+                 {"action", op.sender == "buyer" ? "buyer_warning" : "warn"},
+                 {"chat", c.id},
+                 {"merchant", c.merchant},
+                 {"agent", op.sender == "buyer" ? c.agent : op.agent},
+                 {"verdict", v.value_or(json::object{})},
+                 {"at", d.ts}});
+  }
   if (opening && !c.committed) {
     c.committed = true;
     apply(router_.open_chat(c.id, c.merchant, c.buyer, clock_()));
@@ -630,6 +673,8 @@ void hub::on_assigned(routing::assigned const& a) {
   auto it = chats_.find(a.chat);
   if (it == chats_.end()) return;
   auto& c = it->second;
+  // A new holder starts with a clean slate for split detection.
+  if (!a.previous.empty() && a.previous != a.agent) c.window.clear();
   c.agent = a.agent;
   store_event(c.id, "assign", a.agent, a.reason, true, false, false, {}, sla::event_type::assign);
   if (auto p = agents_.find(a.agent); p != agents_.end())
@@ -836,6 +881,80 @@ void hub::send_to_agent(std::string const& agent, std::string const& chat,
     for (auto const& p : it->second) send_to(p, chat, text, seq);
 }
 
+// ------------------------------------------------------------- compliance
+
+compliance::verdict hub::check_agent_text(chat& c, std::string const& agent,
+                                          std::string const& text, bool read_only) {
+  auto m = dir_.merchant(c.merchant);
+  auto eng = rules_.engine_for(c.merchant, m ? m->row.platform : std::string());
+  if (!eng) return {};
+  auto v = eng->check(text, compliance::role::agent, &c.window);
+  // greeting_mode "agent": the first human message must follow the template.
+  if (m && m->greeting_mode == "agent" && !c.human_greeted) {
+    auto u = dir_.user(agent);
+    compliance::merge_into(
+        v, eng->check_greeting(m->greeting, m->row.name, u ? u->name : agent, text));
+  }
+  if (!read_only && v.act != compliance::action::block) {
+    // Enters the window now, not at commit, so the next message sees it.
+    c.window.push(text, compliance::role::agent);
+    c.human_greeted = true;
+  }
+  return v;
+}
+
+void hub::check(std::string merchant, compliance::role role, std::string text, std::string chat_id,
+                std::string agent, std::function<void(std::optional<compliance::verdict>)> cb) {
+  run([this, merchant = std::move(merchant), role, text = std::move(text),
+       chat_id = std::move(chat_id), agent = std::move(agent), cb = std::move(cb)] {
+    auto m = dir_.merchant(merchant);
+    if (!m) return cb(std::nullopt);
+    auto it = chat_id.empty() ? chats_.end() : chats_.find(chat_id);
+    if (it != chats_.end() && it->second.merchant == merchant) {
+      if (role == compliance::role::agent)
+        return cb(
+            check_agent_text(it->second, agent.empty() ? it->second.agent : agent, text, true));
+      auto eng = rules_.engine_for(merchant, m->row.platform);
+      return cb(eng ? eng->check(text, role, &it->second.window) : compliance::verdict{});
+    }
+    auto eng = rules_.engine_for(merchant, m->row.platform);
+    cb(eng ? eng->check(text, role, nullptr) : compliance::verdict{});
+  });
+}
+
+void hub::count_block(std::string const& merchant, std::string const& agent, ms_t now) {
+  auto m = dir_.merchant(merchant);
+  if (!m || agent.empty()) return;
+  // Merchant policy: {"suspension": {"blocks": N, "window_s": S}} (seed 000 §6.4).
+  auto const* pol = m->settings.if_contains("suspension");
+  if (!pol || !pol->is_object()) return;
+  auto const* n = pol->as_object().if_contains("blocks");
+  auto const* w = pol->as_object().if_contains("window_s");
+  if (!n || !n->is_int64() || n->as_int64() <= 0) return;
+  ms_t window = (w && w->is_number()) ? static_cast<ms_t>(w->to_number<double>() * 1000) : 3600'000;
+  auto& q = blocks_[{merchant, agent}];
+  q.push_back(now);
+  while (!q.empty() && q.front() < now - window) q.pop_front();
+  if (static_cast<std::int64_t>(q.size()) >= n->as_int64() &&
+      suspended_.insert({merchant, agent}).second) {
+    q.clear();
+    send_to_agent(agent, {},
+                  text_of({{"type", "suspended"},
+                           {"merchant", merchant},
+                           {"reason", "repeated blocked messages"}}));
+    note_recent({{"kind", "suspension"}, {"merchant", merchant}, {"agent", agent}, {"at", now}});
+  }
+}
+
+void hub::lift_suspension(std::string agent, std::string merchant) {
+  run([this, agent = std::move(agent), merchant = std::move(merchant)] {
+    if (suspended_.erase({merchant, agent}))
+      send_to_agent(agent, {}, text_of({{"type", "unsuspended"}, {"merchant", merchant}}));
+    blocks_.erase({merchant, agent});
+    board_dirty_ = true;
+  });
+}
+
 // ------------------------------------------------------------------ board
 
 void hub::note_recent(json::object item) {
@@ -891,6 +1010,10 @@ json::object hub::board_snapshot(peer const& p, ms_t now) const {
                    {"status", status},
                    {"chats", a.chats.size()},
                    {"capacity", a.capacity}};
+    json::array suspended;
+    for (auto const& [m, ag] : suspended_)
+      if (ag == a.id && visible(m)) suspended.emplace_back(m);
+    o["suspended"] = std::move(suspended);
     auto it = oldest_by_agent.find(a.id);
     o["oldest_wait_ms"] =
         it == oldest_by_agent.end() ? json::value(nullptr) : json::value(it->second);

@@ -24,6 +24,7 @@
 #include "server/app/config.hpp"
 #include "server/app/directory.hpp"
 #include "server/app/reports.hpp"
+#include "server/app/rules.hpp"
 #include "server/core/routing/router.hpp"
 #include "server/core/sla/engine.hpp"
 #include "server/net/server.hpp"
@@ -70,7 +71,7 @@ class hub : public std::enable_shared_from_this<hub> {
   using clock_fn = std::function<ms_t()>;
 
   hub(boost::asio::io_context& ioc, boost::asio::thread_pool& db, store::store& st, directory& dir,
-      config const& cfg, clock_fn clock);
+      rules& rl, config const& cfg, clock_fn clock);
 
   // Loads agents and open chats (after a restart). Call once before serving.
   void recover();
@@ -84,6 +85,14 @@ class hub : public std::enable_shared_from_this<hub> {
 
   // Admin edits of an agent (capacity, merchants) take effect at once.
   void agent_changed(store::user u);
+
+  // The compliance check of the console's as-you-type hints: the same engine
+  // and chat window as a real send, read-only. `cb` gets nullopt for an
+  // unknown merchant; it runs on the hub strand.
+  void check(std::string merchant, compliance::role role, std::string text, std::string chat,
+             std::string agent, std::function<void(std::optional<compliance::verdict>)> cb);
+  // A manager lifts an agent's suspension for a merchant.
+  void lift_suspension(std::string agent, std::string merchant);
 
   // Queue lengths per merchant, for /metrics (copied on the strand).
   void queue_snapshot(std::function<void(std::map<std::string, std::size_t>)> cb);
@@ -106,8 +115,10 @@ class hub : public std::enable_shared_from_this<hub> {
     std::string id, merchant, buyer;
     std::string agent;  // holder, empty while queued
     ms_t opened = 0;
-    bool committed = false;  // the opening message is stored
-    bool greeted = false;    // the auto greeting went out
+    bool committed = false;          // the opening message is stored
+    bool greeted = false;            // the auto greeting went out
+    bool human_greeted = false;      // the first human agent message was delivered
+    compliance::chat_window window;  // recent delivered text, for split evasions
     std::int64_t last_seq = 0;
     ms_t idle_deadline = 0;
     std::vector<delivered> history;
@@ -174,6 +185,7 @@ class hub : public std::enable_shared_from_this<hub> {
   boost::asio::thread_pool& db_;
   store::store& store_;
   directory& dir_;
+  rules& rules_;
   config const& cfg_;
   clock_fn clock_;
   routing::router router_;
@@ -199,6 +211,13 @@ class hub : public std::enable_shared_from_this<hub> {
   std::unordered_map<std::string, std::string> recently_closed_;
   std::deque<std::string> closed_order_;
   ms_t armed_for_ = 0;
+  // Blocks per (merchant, agent) inside the merchant's suspension window, and
+  // the agents whose sending is suspended for a merchant.
+  std::map<std::pair<std::string, std::string>, std::deque<ms_t>> blocks_;
+  std::set<std::pair<std::string, std::string>> suspended_;
+  void count_block(std::string const& merchant, std::string const& agent, ms_t now);
+  compliance::verdict check_agent_text(chat& c, std::string const& agent, std::string const& text,
+                                       bool read_only);
   std::vector<sp> boards_;
   boost::asio::steady_timer board_timer_;
   bool board_running_ = false;

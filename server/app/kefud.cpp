@@ -30,6 +30,7 @@ char const* const usage =
     "  --db URL            sqlite:PATH (default sqlite:var/kefu.db) or postgresql://...\n"
     "  --config FILE       JSON configuration (see docs/operations.md)\n"
     "  --console DIR       directory of the web console's files\n"
+    "  --rules DIR         directory of the compliance rule packs (default: shared/rules)\n"
     "  --help              this text\n"
     "\n"
     "KEFU_ADMIN_PASSWORD creates the first admin (user \"admin\") on an empty database.\n";
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
       if (!value(db_flag)) return fail("--db needs a URL");
     } else if (a == "--config") {
       if (!value(config_file)) return fail("--config needs a file");
+    } else if (a == "--rules") {
+      if (!value(cfg.rules_dir)) return fail("--rules needs a directory");
     } else if (a == "--console") {
       if (!value(console_flag)) return fail("--console needs a directory");
     } else {
@@ -107,12 +110,18 @@ int main(int argc, char** argv) {
   }
 
   app::directory dir;
+  app::rules rules;
+  if (auto err = rules.load(cfg.rules_dir); !err.empty()) return fail(err);
   boost::asio::io_context ioc(cfg.io_threads);
   boost::asio::thread_pool db(static_cast<std::size_t>(cfg.db_threads));
   std::shared_ptr<app::hub> hub;
   try {
     dir.load(*st);
-    hub = std::make_shared<app::hub>(ioc, db, *st, dir, cfg, [] { return app::now_ms(); });
+    for (auto const& m : dir.merchants())
+      if (auto err = rules.rebuild(m); !err.empty())
+        std::cerr << "kefud: warning: merchant " << m.row.id
+                  << " keeps its platform's default rules: " << err << "\n";
+    hub = std::make_shared<app::hub>(ioc, db, *st, dir, rules, cfg, [] { return app::now_ms(); });
     hub->recover();
   } catch (std::exception const& e) {
     return fail(std::string("recovery failed: ") + e.what());
@@ -120,10 +129,11 @@ int main(int argc, char** argv) {
 
   std::shared_ptr<net::server> srv;
   std::weak_ptr<net::server> weak_srv;
-  auto api = std::make_shared<app::api>(db, *st, dir, hub, cfg, [&weak_srv]() -> std::size_t {
-    auto s = weak_srv.lock();
-    return s ? s->connections() : 0;
-  });
+  auto api =
+      std::make_shared<app::api>(db, *st, dir, rules, hub, cfg, [&weak_srv]() -> std::size_t {
+        auto s = weak_srv.lock();
+        return s ? s->connections() : 0;
+      });
   srv = std::make_shared<net::server>(ioc, api, cfg.limits);
   weak_srv = srv;
   try {

@@ -1,0 +1,39 @@
+#pragma once
+// The compliance engines kefud runs: one per merchant, built from its
+// platform's rule pack plus the merchant's overrides, rebuilt when an admin
+// edits the merchant (no restart). Thread-safe; engines are immutable and
+// shared.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "server/app/directory.hpp"
+#include "server/core/compliance/engine.hpp"
+
+namespace kefu::app {
+
+class rules {
+ public:
+  // Loads every platform pack from `dir`; returns an error message or "".
+  std::string load(std::string const& dir);
+
+  // Validates a merchant's settings as compliance overrides; "" when fine.
+  std::string validate(merchant_info const& m) const;
+  // Builds (or rebuilds) the merchant's engine; returns an error message or "".
+  std::string rebuild(merchant_info const& m);
+  // The merchant's engine; the platform default when it has none.
+  std::shared_ptr<compliance::engine const> engine_for(std::string const& merchant,
+                                                       std::string const& platform) const;
+  // The default engine of a platform (kuaishou when unknown).
+  std::shared_ptr<compliance::engine const> platform_engine(std::string const& platform) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, compliance::rule_pack> packs_;
+  std::map<std::string, std::shared_ptr<compliance::engine const>> defaults_;
+  std::map<std::string, std::shared_ptr<compliance::engine const>> merchants_;
+};
+
+}  // namespace kefu::app
