@@ -729,33 +729,57 @@ void api::get_events(caller const& who, http_request const& req, respond_fn cons
   auto to = parse_ms(req.param("to"));
   if (!from || !to)
     return respond(json_error(400, "bad_request", "from and to (epoch ms) are required"));
-  std::string body;
-  std::unordered_map<std::string, std::string> merchant_of;
-  store_.scan_events(
-      *from, *to,
-      [&](store::chat_row const& c) {
-        if (in_scope(u, c.merchant)) merchant_of[c.id] = c.merchant;
-      },
-      [&](store::message_row const& m) {
-        if (m.blocked || !m.seq) return;
-        auto it = merchant_of.find(m.chat);
-        if (it == merchant_of.end()) return;
-        std::string type = m.sender == "system" ? "auto" : m.sender;
-        json::object o{{"ts", m.ts}, {"chat", m.chat}, {"merchant", it->second}, {"type", type}};
-        if (type == "agent") o["agent"] = m.agent;
-        body += json::serialize(o);
-        body += '\n';
-      },
-      [&](store::chat_event_row const& e) {
-        if (e.kind != "assign" && e.kind != "close") return;
-        auto it = merchant_of.find(e.chat);
-        if (it == merchant_of.end()) return;
-        json::object o{{"ts", e.ts}, {"chat", e.chat}, {"merchant", it->second}, {"type", e.kind}};
-        if (e.kind == "assign") o["agent"] = e.agent;
-        body += json::serialize(o);
-        body += '\n';
-      });
-  respond({200, "application/x-ndjson", std::move(body), {}});
+  // Streamed: rows go out as they are read, in 64 KiB chunks, so memory stays
+  // flat however long the window.
+  http_response r{200, "application/x-ndjson", {}, {}};
+  auto self = shared_from_this();
+  r.producer = [self, user = u, from = *from, to = *to](net::chunk_sink& sink) {
+    std::string buf;
+    bool alive = true;
+    auto flush = [&](bool force) {
+      if (alive && (force || buf.size() >= 64 * 1024)) {
+        alive = sink.write(buf);
+        buf.clear();
+      }
+    };
+    std::unordered_map<std::string, std::string> merchant_of;
+    auto line = [&](json::object const& o) {
+      buf += json::serialize(o);
+      buf += '\n';
+      flush(false);
+    };
+    try {
+      self->store_.scan_events(
+          from, to,
+          [&](store::chat_row const& c) {
+            if (in_scope(user, c.merchant)) merchant_of[c.id] = c.merchant;
+          },
+          [&](store::message_row const& m) {
+            if (m.blocked || !m.seq || !alive) return;
+            auto it = merchant_of.find(m.chat);
+            if (it == merchant_of.end()) return;
+            std::string type = m.sender == "system" ? "auto" : m.sender;
+            json::object o{
+                {"ts", m.ts}, {"chat", m.chat}, {"merchant", it->second}, {"type", type}};
+            if (type == "agent") o["agent"] = m.agent;
+            line(o);
+          },
+          [&](store::chat_event_row const& e) {
+            if ((e.kind != "assign" && e.kind != "close") || !alive) return;
+            auto it = merchant_of.find(e.chat);
+            if (it == merchant_of.end()) return;
+            json::object o{
+                {"ts", e.ts}, {"chat", e.chat}, {"merchant", it->second}, {"type", e.kind}};
+            if (e.kind == "assign") o["agent"] = e.agent;
+            line(o);
+          });
+    } catch (std::exception const&) {
+      // Headers are out already: a cut stream is the only honest signal left.
+      return;
+    }
+    flush(true);
+  };
+  respond(std::move(r));
 }
 
 void api::compliance_check(caller const& who, http_request const& req, respond_fn const& respond) {

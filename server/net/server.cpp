@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <unordered_map>
 
@@ -343,8 +344,71 @@ class http_session : public std::enable_shared_from_this<http_session> {
     }
     stream_.expires_never();
     srv_->handler->on_http(std::move(view), [self](http_response r) {
+      if (r.producer) return self->stream(std::move(r));
       asio::post(self->stream_.get_executor(),
                  [self, r = std::move(r)]() mutable { self->write(std::move(r), false); });
+    });
+  }
+
+  // A chunked response: the header and every chunk are written on the strand
+  // while the producer waits on the calling thread.
+  class sink final : public chunk_sink {
+   public:
+    explicit sink(std::shared_ptr<http_session> s) : s_(std::move(s)) {}
+    bool write(std::string_view data) override {
+      if (failed_ || data.empty()) return !failed_;
+      return run([s = s_, chunk = std::make_shared<std::string>(data)](auto done) {
+        asio::async_write(s->stream_, http::make_chunk(asio::buffer(*chunk)),
+                          [chunk, done](error_code ec, std::size_t) { done(!ec); });
+      });
+    }
+    bool finish() {
+      if (failed_) return false;
+      return run([s = s_](auto done) {
+        asio::async_write(s->stream_, http::make_chunk_last(),
+                          [done](error_code ec, std::size_t) { done(!ec); });
+      });
+    }
+    template <class Start>
+    bool run(Start start) {
+      std::promise<bool> p;
+      auto f = p.get_future();
+      auto done = [pp = std::make_shared<std::promise<bool>>(std::move(p))](bool ok) {
+        pp->set_value(ok);
+      };
+      asio::post(s_->stream_.get_executor(), [start, done] { start(done); });
+      // A stalled client (or a stopped server) must not hold the producer forever.
+      bool ok = f.wait_for(std::chrono::seconds(60)) == std::future_status::ready && f.get();
+      if (!ok) failed_ = true;
+      return ok;
+    }
+
+   private:
+    std::shared_ptr<http_session> s_;
+    bool failed_ = false;
+  };
+
+  void stream(http_response r) {
+    auto self = shared_from_this();
+    auto res = std::make_shared<http::response<http::empty_body>>(
+        static_cast<http::status>(r.status), req_.version());
+    res->set(http::field::server, "kefud");
+    res->set(http::field::content_type, r.content_type);
+    res->set(http::field::cache_control, "no-store");
+    for (auto const& [k, v] : r.headers) res->insert(k, v);
+    res->keep_alive(req_.keep_alive());
+    res->chunked(true);
+    auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    sink out(self);
+    bool ok = out.run([self, res, sr](auto done) {
+      http::async_write_header(self->stream_, *sr,
+                               [res, sr, done](error_code ec, std::size_t) { done(!ec); });
+    });
+    if (ok) r.producer(out);
+    ok = ok && out.finish();
+    asio::post(stream_.get_executor(), [self, ok, keep = req_.keep_alive()] {
+      if (!ok || !keep) return self->do_shutdown();
+      self->do_read();
     });
   }
 

@@ -57,11 +57,25 @@ struct http_request {
   bool has_param(std::string const& name) const { return query.count(name) != 0; }
 };
 
+// Where a streamed response's body goes, chunk by chunk.
+class chunk_sink {
+ public:
+  virtual ~chunk_sink() = default;
+  // Blocks the calling (non-I/O) thread until the chunk is on the socket, so
+  // a slow client slows the producer instead of growing a buffer. False once
+  // the client has gone: stop producing.
+  virtual bool write(std::string_view data) = 0;
+};
+
 struct http_response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is produced by this function with chunked transfer
+  // encoding instead of `body`. It runs on the thread that calls respond(),
+  // which must not be an I/O thread.
+  std::function<void(chunk_sink&)> producer;
 };
 
 // A live WebSocket connection as the application sees it. Thread-safe.

@@ -1,7 +1,9 @@
 #include "server/store/store.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <exception>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -148,6 +150,40 @@ struct event_cols {
     st.exchange(soci::into(e.ord));
   }
   chat_event_row get() const { return e; }
+};
+
+struct record_cols {
+  qa_record r;
+  static constexpr char const* select =
+      "SELECT kind, id, merchant, chat, agent, created, body FROM qa_records";
+  template <class S>
+  void bind(S& st) {
+    st.exchange(soci::into(r.kind));
+    st.exchange(soci::into(r.id));
+    st.exchange(soci::into(r.merchant));
+    st.exchange(soci::into(r.chat));
+    st.exchange(soci::into(r.agent));
+    st.exchange(soci::into(r.created));
+    st.exchange(soci::into(r.body));
+  }
+  qa_record get() const { return r; }
+};
+
+struct audit_cols {
+  audit_row a;
+  static constexpr char const* select =
+      "SELECT seq, at, actor, action, target, detail_json, hash FROM audit_log";
+  template <class S>
+  void bind(S& st) {
+    st.exchange(soci::into(a.seq));
+    st.exchange(soci::into(a.at));
+    st.exchange(soci::into(a.actor));
+    st.exchange(soci::into(a.action));
+    st.exchange(soci::into(a.target));
+    st.exchange(soci::into(a.detail_json));
+    st.exchange(soci::into(a.hash));
+  }
+  audit_row get() const { return a; }
 };
 
 // Runs `sql` with the columns of Cols bound to into() and the given use()
@@ -373,6 +409,116 @@ class soci_store final : public store {
     });
   }
 
+  // ---- QA records ----
+  void put_record(qa_record const& r) override {
+    with_session("store " + r.kind + " " + r.id, [&](soci::session& sql) {
+      sql << "INSERT INTO qa_records (kind, id, merchant, chat, agent, created, body) "
+             "VALUES (:kind, :id, :merchant, :chat, :agent, :created, :body) "
+             "ON CONFLICT (kind, id) DO UPDATE SET merchant = excluded.merchant, "
+             "chat = excluded.chat, agent = excluded.agent, body = excluded.body",
+          soci::use(r.kind), soci::use(r.id), soci::use(r.merchant), soci::use(r.chat),
+          soci::use(r.agent), soci::use(r.created), soci::use(r.body);
+    });
+  }
+
+  std::optional<qa_record> find_record(std::string const& kind, std::string const& id) override {
+    return with_session("find " + kind + " " + id, [&](soci::session& sql) {
+      return one_row<record_cols>(
+          sql, std::string(record_cols::select) + " WHERE kind = :kind AND id = :id",
+          soci::use(kind), soci::use(id));
+    });
+  }
+
+  std::vector<qa_record> list_records(std::string const& kind, qa_filter const& f) override {
+    return with_session("list " + kind, [&](soci::session& sql) {
+      // Empty filter values match everything; the bounds default to all time.
+      std::int64_t from = f.from.value_or(INT64_MIN), to = f.to.value_or(INT64_MAX);
+      return all_rows<record_cols>(
+          sql,
+          std::string(record_cols::select) +
+              " WHERE kind = :kind AND (:m1 = '' OR merchant = :m2) AND (:c1 = '' OR chat = :c2)"
+              " AND (:a1 = '' OR agent = :a2) AND created >= :from AND created < :to"
+              " ORDER BY created, id",
+          soci::use(kind), soci::use(f.merchant), soci::use(f.merchant), soci::use(f.chat),
+          soci::use(f.chat), soci::use(f.agent), soci::use(f.agent), soci::use(from),
+          soci::use(to));
+    });
+  }
+
+  // ---- audit ----
+  audit_row append_audit(
+      audit_row row,
+      std::function<std::string(std::string const&, audit_row const&)> const& hash_of) override {
+    // One appender at a time in this process, and a write transaction so the
+    // previous hash read is the one the new row follows.
+    std::lock_guard lock(audit_mu_);
+    return with_session("append audit entry", [&](soci::session& sql) {
+      detail::begin_write(sql, info_.kind);
+      try {
+        std::int64_t last = 0;
+        std::string prev;
+        soci::indicator ind = soci::i_ok;
+        sql << "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", soci::into(last),
+            soci::into(prev, ind);
+        if (!sql.got_data()) {
+          last = 0;
+          prev = std::string(64, '0');
+        }
+        row.seq = last + 1;
+        row.hash = hash_of(prev, row);
+        sql << "INSERT INTO audit_log (seq, at, actor, action, target, detail_json, hash) "
+               "VALUES (:seq, :at, :actor, :action, :target, :detail, :hash)",
+            soci::use(row.seq), soci::use(row.at), soci::use(row.actor), soci::use(row.action),
+            soci::use(row.target), soci::use(row.detail_json), soci::use(row.hash);
+        sql.commit();
+      } catch (...) {
+        try {
+          sql.rollback();
+        } catch (...) {
+        }
+        throw;
+      }
+      return row;
+    });
+  }
+
+  void scan_audit(std::int64_t from_seq, std::size_t limit,
+                  std::function<void(audit_row const&)> const& each) override {
+    with_session("read audit log", [&](soci::session& sql) {
+      std::int64_t lim = limit == 0 ? INT64_MAX : static_cast<std::int64_t>(limit);
+      for_each_row<audit_cols>(
+          sql, std::string(audit_cols::select) + " WHERE seq >= :from ORDER BY seq LIMIT :lim",
+          [&](audit_row const& r) { each(r); }, soci::use(from_seq), soci::use(lim));
+    });
+  }
+
+  std::size_t purge_closed_before(std::int64_t before) override {
+    return with_session("purge old transcripts", [&](soci::session& sql) {
+      detail::begin_write(sql, info_.kind);
+      try {
+        std::int64_t n = 0;
+        sql << "SELECT COUNT(*) FROM chats WHERE closed IS NOT NULL AND closed < :b", soci::into(n),
+            soci::use(before);
+        char const* const sub = "(SELECT id FROM chats WHERE closed IS NOT NULL AND closed < :b)";
+        sql << std::string("DELETE FROM messages WHERE chat IN ") + sub, soci::use(before);
+        sql << std::string("DELETE FROM chat_events WHERE chat IN ") + sub, soci::use(before);
+        sql << std::string(
+                   "DELETE FROM qa_records WHERE kind IN ('review', 'appeal') AND chat IN ") +
+                   sub,
+            soci::use(before);
+        sql << "DELETE FROM chats WHERE closed IS NOT NULL AND closed < :b", soci::use(before);
+        sql.commit();
+        return static_cast<std::size_t>(n);
+      } catch (...) {
+        try {
+          sql.rollback();
+        } catch (...) {
+        }
+        throw;
+      }
+    });
+  }
+
   // ---- writer ----
   void submit(write_op op) override { writer_->submit(std::move(op)); }
   void submit_batch(std::vector<write_op> ops) override { writer_->submit_batch(std::move(ops)); }
@@ -424,6 +570,7 @@ class soci_store final : public store {
   // Per pool slot; only touched by the slot's current leaseholder.
   std::vector<char> connected_;
   std::unique_ptr<detail::group_writer> writer_;
+  std::mutex audit_mu_;
 };
 
 // Carries a sink's own exception through with_session() untranslated.

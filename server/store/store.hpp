@@ -29,8 +29,8 @@ struct store_error : std::runtime_error {
 struct user {
   std::string id;
   std::string name;
-  std::string role;  // agent | qa | manager | admin
-  std::string password_hash;  // libsodium crypto_pwhash_str (argon2id)
+  std::string role;                    // agent | qa | manager | admin
+  std::string password_hash;           // libsodium crypto_pwhash_str (argon2id)
   std::vector<std::string> merchants;  // ["*"] = all
   int capacity = 5;
   std::int64_t created = 0;  // epoch ms
@@ -59,8 +59,8 @@ struct login_session {
 struct message_row {
   std::string chat;
   std::optional<std::int64_t> seq;  // none for a blocked message
-  std::string sender;  // buyer | agent | auto | system
-  std::string agent;  // the agent who typed it (agent) or on whose behalf (auto); may be empty
+  std::string sender;               // buyer | agent | auto | system
+  std::string agent;      // the agent who typed it (agent) or on whose behalf (auto); may be empty
   std::string client_id;  // the sender's message id; empty for auto / system
   std::string text;
   std::int64_t ts = 0;
@@ -72,9 +72,9 @@ struct message_row {
 // Chat lifecycle events other than messages.
 struct chat_event_row {
   std::string chat;
-  std::string kind;  // assign | close | rate | unassign
+  std::string kind;   // assign | close | rate | unassign
   std::string agent;  // assign: the new holder; close: who closed ("" = buyer / system)
-  std::string data;  // rate: satisfied | neutral | unsatisfied; close: reason
+  std::string data;   // rate: satisfied | neutral | unsatisfied; close: reason
   std::int64_t ts = 0;
   std::int64_t ord = 0;
 };
@@ -88,6 +88,35 @@ struct chat_row {
   std::optional<std::int64_t> closed;
   std::optional<std::string> rating;
   std::int64_t last_seq = 0;
+};
+
+// A QA sample, scorecard, review or appeal: indexed columns plus a JSON body.
+struct qa_record {
+  std::string kind;  // sample | scorecard | review | appeal
+  std::string id;
+  std::string merchant;
+  std::string chat;
+  std::string agent;
+  std::int64_t created = 0;
+  std::string body = "{}";
+};
+
+struct qa_filter {
+  std::string merchant;  // empty: any
+  std::string chat;
+  std::string agent;
+  std::optional<std::int64_t> from;  // created in [from, to)
+  std::optional<std::int64_t> to;
+};
+
+struct audit_row {
+  std::int64_t seq = 0;
+  std::int64_t at = 0;
+  std::string actor;
+  std::string action;
+  std::string target;
+  std::string detail_json = "{}";
+  std::string hash;
 };
 
 // ---- group commit -------------------------------------------------------
@@ -121,17 +150,18 @@ struct message_op {
   bool dedupe_only = false;
 };
 struct chat_event_op {
-  chat_event_row ev;  // ord is assigned by the writer
-  bool set_agent = false;  // assign: also update chats.agent
+  chat_event_row ev;        // ord is assigned by the writer
+  bool set_agent = false;   // assign: also update chats.agent
   bool set_closed = false;  // close: also set chats.closed = ev.ts
   bool set_rating = false;  // rate: also set chats.rating = ev.data
 };
 
 struct write_result {
-  bool ok = false;  // false: the transaction failed; nothing of it is stored
+  bool ok = false;    // false: the transaction failed; nothing of it is stored
   std::string error;  // why, when !ok
   // message_op only:
-  bool duplicate = false;  // (sender_key, client_id) already stored: fields below are the original's
+  bool duplicate =
+      false;  // (sender_key, client_id) already stored: fields below are the original's
   std::string chat;
   std::optional<std::int64_t> seq;  // assigned by the writer, per chat, gapless; none if blocked
   std::int64_t ts = 0;
@@ -208,6 +238,29 @@ class store {
 
   // The largest seq stored for a chat (0 if none).
   virtual std::int64_t last_seq(std::string const& chat) = 0;
+
+  // ---- QA records ----
+  // Inserts or replaces (kind, id).
+  virtual void put_record(qa_record const& r) = 0;
+  virtual std::optional<qa_record> find_record(std::string const& kind, std::string const& id) = 0;
+  // Ordered by created, then id.
+  virtual std::vector<qa_record> list_records(std::string const& kind, qa_filter const& f) = 0;
+
+  // ---- audit log (append-only, hash-chained) ----
+  // Appends with the next seq; `hash_of(prev_hash, row)` computes the row's
+  // hash from the previous row's (64 zeros for the first). Serialised.
+  virtual audit_row append_audit(
+      audit_row row,
+      std::function<std::string(std::string const& prev_hash, audit_row const& row)> const&
+          hash_of) = 0;
+  // Rows with seq >= from_seq in seq order, at most `limit` (0 = all), streamed.
+  virtual void scan_audit(std::int64_t from_seq, std::size_t limit,
+                          std::function<void(audit_row const&)> const& each) = 0;
+
+  // ---- retention ----
+  // Deletes the chats closed before `before` with their messages, events and
+  // QA reviews/appeals; returns how many chats went.
+  virtual std::size_t purge_closed_before(std::int64_t before) = 0;
 
   // ---- group commit writer ----
   // Thread-safe; never blocks on the database. The writer thread starts with
