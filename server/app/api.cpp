@@ -439,8 +439,18 @@ void api::route(http_request const& req, std::optional<caller> const& who,
       return create_agent(req, respond);
     }
     if (method == "GET") {
-      if (u.role == "agent") return respond(json_error(403, "forbidden", "not for agents"));
       json::array out;
+      if (u.role == "agent") {
+        // Agents see only their colleagues' ids and names: enough to pick a
+        // transfer target.
+        for (auto const& x : dir_.users()) {
+          if (x.role != "agent" || x.id == u.id) continue;
+          bool shared = false;
+          for (auto const& m : x.merchants) shared = shared || m == "*" || in_scope(u, m);
+          if (shared) out.push_back(json::object{{"id", x.id}, {"name", x.name}, {"role", x.role}});
+        }
+        return respond(json_ok(json::object{{"agents", std::move(out)}}));
+      }
       for (auto const& x : dir_.users()) {
         bool visible = is_admin;
         for (auto const& m : x.merchants) visible = visible || m == "*" || in_scope(u, m);
@@ -470,7 +480,8 @@ void api::route(http_request const& req, std::optional<caller> const& who,
     return update_agent(path.substr(12), req, respond);
   }
   if (path.rfind("/api/chats/", 0) == 0 && method == "GET")
-    return get_chat(*who, path.substr(11), respond);
+    return get_chat(*who, path.substr(11), req, respond);
+  if (qa_route(*who, req, respond)) return;
   if (path == "/api/events" && method == "GET") return get_events(*who, req, respond);
   if (path == "/api/sla" && method == "GET") return get_sla(*who, req, respond);
   if (path == "/api/compliance/check" && method == "POST")
@@ -620,6 +631,14 @@ std::string agent_fields(json::object const& o, store::user& u, bool creating) {
         if (!m.is_string()) return "merchants must be an array of merchant ids";
         u.merchants.emplace_back(m.get_string());
       }
+    } else if (key == "permissions") {
+      if (!v.is_array()) return "permissions must be an array";
+      u.permissions.clear();
+      for (auto const& p : v.get_array()) {
+        if (!p.is_string() || p.get_string() != "unmask")
+          return "the only permission is \"unmask\"";
+        u.permissions.emplace_back(p.get_string());
+      }
     } else if (key == "capacity") {
       if (!v.is_int64() || v.get_int64() < 0 || v.get_int64() > 100)
         return "capacity must be an integer from 0 to 100";
@@ -673,53 +692,6 @@ void api::update_agent(std::string const& id, http_request const& req, respond_f
   dir_.put_user(u);
   hub_->agent_changed(u);
   respond(json_ok(user_json(u)));
-}
-
-void api::get_chat(caller const& who, std::string const& id, respond_fn const& respond) {
-  auto row = store_.find_chat(id);
-  auto const& u = who.user;
-  if (!row || !in_scope(u, row->merchant))
-    return respond(json_error(404, "not_found", "no such chat"));
-  auto events = store_.chat_events(id);
-  if (u.role == "agent") {
-    bool held = row->agent == u.id;
-    for (auto const& e : events) held = held || (e.kind == "assign" && e.agent == u.id);
-    if (!held) return respond(json_error(404, "not_found", "no such chat"));
-  }
-  json::array messages, blocked, evs;
-  for (auto const& m : store_.messages(id)) {
-    json::object o{{"from", m.sender}, {"text", m.text}, {"ts", m.ts}};
-    if (!m.agent.empty()) o["agent"] = m.agent;
-    if (!m.client_id.empty()) o["id"] = m.client_id;
-    if (!m.verdict_json.empty()) {
-      json::error_code ec;
-      auto v = json::parse(m.verdict_json, ec);
-      if (!ec) o["verdict"] = std::move(v);
-    }
-    if (m.blocked || !m.seq) {
-      blocked.push_back(std::move(o));
-    } else {
-      o["seq"] = *m.seq;
-      messages.push_back(std::move(o));
-    }
-  }
-  for (auto const& e : events) {
-    json::object o{{"kind", e.kind}, {"ts", e.ts}};
-    if (!e.agent.empty()) o["agent"] = e.agent;
-    if (!e.data.empty()) o["data"] = e.data;
-    evs.push_back(std::move(o));
-  }
-  json::object out{{"id", row->id},
-                   {"merchant", row->merchant},
-                   {"buyer", row->buyer},
-                   {"agent", row->agent.empty() ? json::value(nullptr) : json::value(row->agent)},
-                   {"opened", row->opened},
-                   {"closed", row->closed ? json::value(*row->closed) : json::value(nullptr)},
-                   {"rating", row->rating ? json::value(*row->rating) : json::value(nullptr)},
-                   {"messages", std::move(messages)},
-                   {"blocked", std::move(blocked)},
-                   {"events", std::move(evs)}};
-  respond(json_ok(out));
 }
 
 void api::get_events(caller const& who, http_request const& req, respond_fn const& respond) {

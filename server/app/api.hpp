@@ -15,6 +15,8 @@
 #include "server/app/directory.hpp"
 #include "server/app/hub.hpp"
 #include "server/app/rules.hpp"
+#include "server/core/qa/sampling.hpp"
+#include "server/core/qa/scorecard.hpp"
 #include "server/core/sla/engine.hpp"
 #include "server/net/server.hpp"
 #include "server/store/store.hpp"
@@ -49,7 +51,29 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
                        respond_fn const& respond);
   void create_agent(net::http_request const& req, respond_fn const& respond);
   void update_agent(std::string const& id, net::http_request const& req, respond_fn const& respond);
-  void get_chat(caller const& who, std::string const& id, respond_fn const& respond);
+  void get_chat(caller const& who, std::string const& id, net::http_request const& req,
+                respond_fn const& respond);
+
+  // QA (qa_api.cpp).
+  struct chat_view {
+    store::chat_row row;
+    boost::json::object transcript;  // unmasked
+    qa::transcript_facts facts;
+    qa::candidate candidate;
+  };
+  chat_view load_chat_view(store::chat_row const& row);
+  bool qa_route(caller const& who, net::http_request const& req, respond_fn const& respond);
+  void export_sample(caller const& who, store::qa_record const& sample,
+                     net::http_request const& req, respond_fn const& respond);
+  qa::scorecard scorecard_for(std::string const& merchant);
+  void audit(std::string const& actor, std::string const& action, std::string const& target,
+             boost::json::object detail);
+
+ public:
+  // Purges transcripts older than the retention period and audits it.
+  std::size_t run_retention(std::string const& actor);
+
+ private:
   void get_events(caller const& who, net::http_request const& req, respond_fn const& respond);
   void compliance_check(caller const& who, net::http_request const& req, respond_fn const& respond);
   void get_sla(caller const& who, net::http_request const& req, respond_fn const& respond);

@@ -79,6 +79,11 @@ std::string load_config_file(std::string const& path, config& cfg) {
       err = want_int(val, "buyer_idle_close_ms", 1'000, 30LL * 86'400'000, cfg.buyer_idle_close_ms);
     } else if (key == "sla_warning_ms") {
       err = want_int(val, "sla_warning_ms", 0, 3'600'000, cfg.sla_warning_ms);
+    } else if (key == "retention_days") {
+      err = want_int(val, "retention_days", 1, 36'500, cfg.retention_days);
+    } else if (key == "retention_interval_ms") {
+      err = want_int(val, "retention_interval_ms", 1'000, 7LL * 86'400'000,
+                     cfg.retention_interval_ms);
     } else if (key == "session_ttl_ms") {
       err = want_int(val, "session_ttl_ms", 60'000, 365LL * 86'400'000, cfg.session_ttl_ms);
     } else if (key == "io_threads") {

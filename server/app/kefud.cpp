@@ -3,10 +3,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -145,6 +147,27 @@ int main(int argc, char** argv) {
       cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host;
   std::cout << "listening on http://" << shown_host << ":" << srv->port() << std::endl;
 
+  // The retention job: first run a minute after start, then every interval.
+  boost::asio::steady_timer retention(ioc);
+  std::function<void(std::chrono::milliseconds)> schedule_retention =
+      [&](std::chrono::milliseconds delay) {
+        retention.expires_after(delay);
+        retention.async_wait([&](boost::system::error_code ec) {
+          if (ec) return;
+          boost::asio::post(db, [&] {
+            try {
+              auto n = api->run_retention("system");
+              if (n) std::cerr << "kefud: retention purged " << n << " chats\n";
+            } catch (std::exception const& e) {
+              std::cerr << "kefud: retention failed: " << e.what() << "\n";
+            }
+          });
+          schedule_retention(std::chrono::milliseconds(cfg.retention_interval_ms));
+        });
+      };
+  schedule_retention(
+      std::chrono::milliseconds(std::min<std::int64_t>(60'000, cfg.retention_interval_ms)));
+
   // Shutdown: stop accepting, drain the writer (pending commits are acked),
   // close every socket with 1001, then let the I/O threads finish.
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -153,6 +176,7 @@ int main(int argc, char** argv) {
     if (ec) return;
     srv->stop_accepting();
     hub->stop();
+    retention.cancel();
     drainer = std::thread([&] {
       st->stop_writer();
       // Give the acks just posted a moment to reach their sockets.

@@ -45,8 +45,9 @@ std::vector<std::string> merchants_from_json(std::string const& text, std::strin
 struct user_cols {
   user u;
   std::string merchants;
+  std::string permissions;
   static constexpr char const* select =
-      "SELECT id, name, role, password_hash, merchants, capacity, created FROM users";
+      "SELECT id, name, role, password_hash, merchants, capacity, created, permissions FROM users";
   template <class S>
   void bind(S& st) {
     st.exchange(soci::into(u.id));
@@ -56,10 +57,12 @@ struct user_cols {
     st.exchange(soci::into(merchants));
     st.exchange(soci::into(u.capacity));
     st.exchange(soci::into(u.created));
+    st.exchange(soci::into(permissions));
   }
   user get() {
     user out = u;
     out.merchants = merchants_from_json(merchants, u.id);
+    out.permissions = merchants_from_json(permissions, u.id);
     return out;
   }
 };
@@ -250,21 +253,25 @@ class soci_store final : public store {
   void insert_user(user const& u) override {
     with_session("insert user " + u.id, [&](soci::session& sql) {
       auto merchants = merchants_to_json(u.merchants);
-      sql << "INSERT INTO users (id, name, role, password_hash, merchants, capacity, created) "
-             "VALUES (:id, :name, :role, :hash, :merchants, :capacity, :created)",
+      auto permissions = merchants_to_json(u.permissions);
+      sql << "INSERT INTO users (id, name, role, password_hash, merchants, capacity, created, "
+             "permissions) VALUES (:id, :name, :role, :hash, :merchants, :capacity, :created, "
+             ":permissions)",
           soci::use(u.id), soci::use(u.name), soci::use(u.role), soci::use(u.password_hash),
-          soci::use(merchants), soci::use(u.capacity), soci::use(u.created);
+          soci::use(merchants), soci::use(u.capacity), soci::use(u.created), soci::use(permissions);
     });
   }
 
   void update_user(user const& u) override {
     with_session("update user " + u.id, [&](soci::session& sql) {
       auto merchants = merchants_to_json(u.merchants);
+      auto permissions = merchants_to_json(u.permissions);
       soci::statement st =
           (sql.prepare << "UPDATE users SET name = :name, role = :role, password_hash = :hash, "
-                          "merchants = :merchants, capacity = :capacity WHERE id = :id",
+                          "merchants = :merchants, capacity = :capacity, "
+                          "permissions = :permissions WHERE id = :id",
            soci::use(u.name), soci::use(u.role), soci::use(u.password_hash), soci::use(merchants),
-           soci::use(u.capacity), soci::use(u.id));
+           soci::use(u.capacity), soci::use(permissions), soci::use(u.id));
       st.execute(true);
       if (st.get_affected_rows() == 0) throw store_error("no such user");
     });

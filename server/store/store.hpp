@@ -33,7 +33,8 @@ struct user {
   std::string password_hash;           // libsodium crypto_pwhash_str (argon2id)
   std::vector<std::string> merchants;  // ["*"] = all
   int capacity = 5;
-  std::int64_t created = 0;  // epoch ms
+  std::int64_t created = 0;              // epoch ms
+  std::vector<std::string> permissions;  // extra rights, e.g. "unmask"
 };
 
 struct merchant {

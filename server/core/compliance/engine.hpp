@@ -3,13 +3,15 @@
 // buyer message is scanned so the agent is warned about off-platform requests.
 //
 // Usage (server side):
-//   auto pack = load_rule_pack(default_rules_dir(), "kuaishou");          // once per platform
-//   auto ov = parse_overrides(merchant_json);                             // per merchant
-//   auto eng = std::make_shared<engine const>(*pack, *ov);                // immutable, shared
-//   chat_window win;                                                      // one per chat
+//   auto packs = load_all_rule_packs(default_rules_dir());        // at start and on reload
+//   auto ov = parse_merchant_settings(settings_json, "m1");        // per merchant, validated
+//   auto eng = std::make_shared<engine const>(packs->at("kuaishou"), *ov);  // immutable, shared
+//   chat_window win;                                               // one per chat
 //   verdict v = eng->check(text, role::agent, &win);
-//   if (v.act != action::block) win.push(text, role::agent);              // delivered only
-//   std::string line = to_json(v);
+//   if (first_human_agent_message && eng->greeting_mode() == "agent")
+//     merge_into(v, eng->check_greeting({}, merchant_name, agent_name, text));
+//   if (v.act != action::block) win.push(text, role::agent);       // delivered messages only
+//   std::string json = to_json(v);
 //
 // Thread safety: an engine is immutable after construction; share it (e.g. shared_ptr<const>)
 // across threads and swap in a new one to reload rules. A chat_window belongs to one chat and

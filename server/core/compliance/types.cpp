@@ -101,6 +101,68 @@ boost::json::result<role> tag_invoke(boost::json::try_value_to_tag<role>,
   return parse_enum<role>(jv, &parse_role);
 }
 
+namespace {
+boost::json::error_code bad_shape() {
+  return boost::json::make_error_code(boost::json::error::syntax);
+}
+
+bool get_string(boost::json::object const& o, char const* key, std::string& out, bool required) {
+  auto const* v = o.if_contains(key);
+  if (v == nullptr) return !required;
+  auto const* s = v->if_string();
+  if (s == nullptr) return false;
+  out.assign(s->data(), s->size());
+  return true;
+}
+}  // namespace
+
+boost::json::result<violation> tag_invoke(boost::json::try_value_to_tag<violation>,
+                                          boost::json::value const& jv) {
+  auto const* o = jv.if_object();
+  if (o == nullptr) return bad_shape();
+  violation v;
+  auto const* c = o->if_contains("category");
+  if (c == nullptr) return bad_shape();
+  auto cat = boost::json::try_value_to<category>(*c);
+  if (!cat) return cat.error();
+  v.cat = *cat;
+  auto const* st = o->if_contains("start");
+  auto const* en = o->if_contains("end");
+  if (st == nullptr || en == nullptr) return bad_shape();
+  auto start = boost::json::try_value_to<std::uint32_t>(*st);
+  auto end = boost::json::try_value_to<std::uint32_t>(*en);
+  if (!start || !end || *end < *start) return bad_shape();
+  v.start = *start;
+  v.end = *end;
+  if (!get_string(*o, "rule", v.rule, true) || !get_string(*o, "excerpt", v.excerpt, false) ||
+      !get_string(*o, "suggestion", v.suggestion, false))
+    return bad_shape();
+  return v;
+}
+
+boost::json::result<verdict> tag_invoke(boost::json::try_value_to_tag<verdict>,
+                                        boost::json::value const& jv) {
+  auto const* o = jv.if_object();
+  if (o == nullptr) return bad_shape();
+  verdict v;
+  auto const* a = o->if_contains("action");
+  if (a == nullptr) return bad_shape();
+  auto act = boost::json::try_value_to<action>(*a);
+  if (!act) return act.error();
+  v.act = *act;
+  if (auto const* arr = o->if_contains("violations")) {
+    auto const* list = arr->if_array();
+    if (list == nullptr) return bad_shape();
+    for (auto const& x : *list) {
+      auto one = boost::json::try_value_to<violation>(x);
+      if (!one) return one.error();
+      v.violations.push_back(std::move(*one));
+    }
+  }
+  if (!get_string(*o, "pack", v.pack, false)) return bad_shape();
+  return v;
+}
+
 std::string to_json(verdict const& v) {
   return boost::json::serialize(boost::json::value_from(v));
 }

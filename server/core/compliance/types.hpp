@@ -69,6 +69,11 @@ boost::json::result<action> tag_invoke(boost::json::try_value_to_tag<action>,
                                        boost::json::value const& jv);
 boost::json::result<role> tag_invoke(boost::json::try_value_to_tag<role>,
                                      boost::json::value const& jv);
+// Reading stored verdicts back (transcripts, QA).
+boost::json::result<violation> tag_invoke(boost::json::try_value_to_tag<violation>,
+                                          boost::json::value const& jv);
+boost::json::result<verdict> tag_invoke(boost::json::try_value_to_tag<verdict>,
+                                        boost::json::value const& jv);
 
 // {"action": …, "violations": […], "pack": …} as one compact line.
 std::string to_json(verdict const& v);

@@ -395,6 +395,8 @@ void agent::on_frame(json::object const& f) {
 }
 
 void agent::answer(std::string const& chat, std::int64_t seq, std::string_view text) {
+  // Chats handed over while the run closes them would be answered too late.
+  if (rs_.closing.load(std::memory_order_relaxed)) return;
   auto& last = answered_[chat];
   if (seq <= last) return;  // already answered (a re-sent assignment repeats the history)
   last = seq;

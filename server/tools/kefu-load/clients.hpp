@@ -78,6 +78,7 @@ struct run_state {
   std::string padding;  // filler that brings a buyer message to --size bytes
 
   std::atomic<bool> sending{false};
+  std::atomic<bool> closing{false};  // tearing down: agents stop answering
   // Messages sent (and events seen) in [window_from, window_to) count.
   std::atomic<std::int64_t> window_from{std::numeric_limits<std::int64_t>::max()};
   std::atomic<std::int64_t> window_to{std::numeric_limits<std::int64_t>::max()};

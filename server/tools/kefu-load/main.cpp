@@ -7,6 +7,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -72,7 +73,8 @@ std::string fmt(char const* format, double v) {
 
 server_metrics scrape(options const& o) {
   try {
-    auto r = http_call(o, "GET", "/metrics");
+    // Short: an overloaded server must not stall the report.
+    auto r = http_call(o, "GET", "/metrics", {}, {}, std::chrono::seconds(5));
     if (r.status == 200) return parse_metrics(r.body);
   } catch (std::exception const&) {
   }
@@ -112,7 +114,7 @@ int main(int argc, char** argv) {
       std::cout << usage_text;
       return 0;
     }
-    std::cerr << "kefu-load: " << err << "\n" << usage_text;
+    std::cerr << "kefu-load: " << err << " (see --help)\n";
     return 2;
   }
 
@@ -143,6 +145,9 @@ int main(int argc, char** argv) {
   fixture fx;
   try {
     fx = prepare(o, capacity);
+  } catch (boost::system::system_error const& e) {
+    std::cerr << "kefu-load: cannot reach " << o.url << ": " << e.code().message() << "\n";
+    return 1;
   } catch (std::exception const& e) {
     std::cerr << "kefu-load: setup failed: " << e.what() << "\n";
     return 1;
@@ -322,6 +327,7 @@ int main(int argc, char** argv) {
   // Close every chat of the run (frees the agents' capacity for the next
   // run), then every connection.
   std::uint64_t with_chat = 0;
+  rs.closing = true;
   for (auto const& b : buyers)
     if (b->has_chat()) {
       ++with_chat;
@@ -428,10 +434,11 @@ int main(int argc, char** argv) {
     server["pid"] = pid;
     server["rss_start_kib"] = baseline.rss_kib;
     server["rss_connected_kib"] = connected.rss_kib;
-    server["rss_loaded_kib"] = loaded.rss_kib;
+    if (loaded.ok) server["rss_loaded_kib"] = loaded.rss_kib;
     std::string body = "RSS " + fmt("%.1f", rss_mib(baseline)) + " MiB at start, " +
                        fmt("%.1f", rss_mib(connected)) + " MiB connected";
-    if (load_run) body += ", " + fmt("%.1f", rss_mib(loaded)) + " MiB with the chats open";
+    if (load_run && loaded.ok)
+      body += ", " + fmt("%.1f", rss_mib(loaded)) + " MiB with the chats open";
     if (o.buyers > 0 && loaded.ok) {
       double per = static_cast<double>(loaded.rss_kib - baseline.rss_kib) / o.buyers;
       server["kib_per_chat"] = round_to(per, 2);

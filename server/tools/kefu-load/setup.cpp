@@ -24,9 +24,10 @@ using tcp = asio::ip::tcp;
 namespace {
 
 asio::awaitable<http_reply> request(options const& o, http::verb method, std::string target,
-                                    std::string body, std::string token) {
+                                    std::string body, std::string token,
+                                    std::chrono::seconds limit = std::chrono::seconds(60)) {
   beast::tcp_stream stream(co_await asio::this_coro::executor);
-  stream.expires_after(std::chrono::seconds(60));
+  stream.expires_after(limit);
   co_await stream.async_connect(tcp::endpoint(asio::ip::make_address(o.host), o.port),
                                 asio::use_awaitable);
   http::request<http::string_body> req{method, target, 11};
@@ -94,6 +95,7 @@ struct setup_run {
     co_return co_await request(o, m, std::move(target), std::move(body), std::move(token));
   }
 
+  // Returns the login response's body (token and user).
   asio::awaitable<std::string> login(std::string user, std::string password) {
     // Built before the co_await: GCC 12 cannot keep an initializer list alive across one.
     std::string body = json::serialize(json::object{{"username", user}, {"password", password}});
@@ -105,11 +107,11 @@ struct setup_run {
                                  "with another --agent-password? use another --prefix)");
       throw std::runtime_error("login as " + user + " failed: " + error_text(r));
     }
-    co_return string_field(r.body, "token");
+    co_return r.body;
   }
 
   asio::awaitable<void> merchants() {
-    admin_token = co_await login("admin", o.admin_password);
+    admin_token = string_field(co_await login("admin", o.admin_password), "token");
     for (int i = 0; i < o.merchants; ++i) {
       std::string id = o.prefix + "-m" + std::to_string(i);
       std::string key;
@@ -139,6 +141,29 @@ struct setup_run {
     out.agents.resize(static_cast<std::size_t>(o.agents));
   }
 
+  // Without --setup nothing was updated: an agent left with a smaller
+  // capacity or another merchant would silently queue chats.
+  void check_reused(agent_login const& a, std::string const& body) {
+    json::error_code ec;
+    auto v = json::parse(body, ec);
+    auto const* user = !ec && v.is_object() ? v.get_object().if_contains("user") : nullptr;
+    if (!user || !user->is_object()) return;
+    auto const& u = user->get_object();
+    auto const* cap = u.if_contains("capacity");
+    if (cap && cap->is_int64() && cap->get_int64() < capacity)
+      throw std::runtime_error("agent " + a.id + " has capacity " +
+                               std::to_string(cap->get_int64()) + ", this run needs " +
+                               std::to_string(capacity) + " (run with --setup)");
+    bool serves = false;
+    if (auto const* ms = u.if_contains("merchants"); ms && ms->is_array())
+      for (auto const& m : ms->get_array())
+        serves = serves || (m.is_string() &&
+                            (m.get_string() == out.merchants[a.merchant] || m.get_string() == "*"));
+    if (!serves)
+      throw std::runtime_error("agent " + a.id + " does not serve merchant " +
+                               out.merchants[a.merchant] + " (run with --setup)");
+  }
+
   // One of a few concurrent workers: the server hashes passwords on its DB
   // pool, so a handful of requests in flight keeps it busy without queueing.
   asio::awaitable<void> agent_worker() {
@@ -165,7 +190,9 @@ struct setup_run {
         if (r.status != 200 && r.status != 201)
           throw std::runtime_error("setting up agent " + a.id + " failed: " + error_text(r));
       }
-      a.token = co_await login(a.id, o.agent_password);
+      auto body = co_await login(a.id, o.agent_password);
+      a.token = string_field(body, "token");
+      if (!o.setup) check_reused(a, body);
     }
   }
 };
@@ -173,8 +200,9 @@ struct setup_run {
 }  // namespace
 
 http_reply http_call(options const& o, std::string const& method, std::string const& target,
-                     std::string const& body, std::string const& token) {
-  return run_sync(request(o, http::string_to_verb(method), target, body, token));
+                     std::string const& body, std::string const& token,
+                     std::chrono::seconds limit) {
+  return run_sync(request(o, http::string_to_verb(method), target, body, token, limit));
 }
 
 fixture prepare(options const& o, int capacity) {

@@ -2,6 +2,7 @@
 // The REST side of a run: merchants and agents created (or found again) and
 // the agents logged in, before any WebSocket is opened. Also fetches /metrics.
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,9 +17,10 @@ struct http_reply {
 };
 
 // One request on a fresh connection, run to completion on the calling thread
-// (60 s limit). Throws std::runtime_error when the server cannot be reached.
+// within `limit`. Throws when the server cannot be reached or does not answer.
 http_reply http_call(options const& o, std::string const& method, std::string const& target,
-                     std::string const& body = {}, std::string const& token = {});
+                     std::string const& body = {}, std::string const& token = {},
+                     std::chrono::seconds limit = std::chrono::seconds(60));
 
 struct agent_login {
   std::string id;

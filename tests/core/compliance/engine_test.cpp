@@ -398,3 +398,15 @@ BOOST_AUTO_TEST_CASE(overrides_from_merchant_settings) {
   BOOST_TEST(!bad);
   BOOST_TEST(!cc::parse_merchant_settings("[]", "m9"));
 }
+
+BOOST_AUTO_TEST_CASE(verdicts_read_back_from_json) {
+  auto const v = check("加我微信 abc_123456，我管不了");
+  auto const back = boost::json::try_value_to<cc::verdict>(boost::json::parse(cc::to_json(v)));
+  BOOST_REQUIRE(back.has_value());
+  BOOST_TEST(back->act == v.act);
+  BOOST_TEST(back->pack == v.pack);
+  BOOST_REQUIRE(back->violations.size() == v.violations.size());
+  BOOST_TEST(back->violations[1].suggestion == v.violations[1].suggestion);
+  BOOST_TEST(!boost::json::try_value_to<cc::verdict>(boost::json::parse(R"({"action":"nope"})")));
+  BOOST_TEST(!boost::json::try_value_to<cc::verdict>(boost::json::parse(R"([])")));
+}

@@ -1,0 +1,2 @@
+-- Kefu schema 3 (SQLite): extra per-user permissions (JSON array, e.g. ["unmask"]).
+ALTER TABLE users ADD COLUMN permissions TEXT NOT NULL DEFAULT '[]';

@@ -1,0 +1,360 @@
+#include "tests/integration/harness.hpp"
+
+#define BOOST_TEST_MODULE integration_qa
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <set>
+
+using namespace kefu::test;
+
+namespace {
+
+std::string str(json::value const& v, char const* key) {
+  auto const* p = v.as_object().if_contains(key);
+  return p && p->is_string() ? std::string(p->as_string()) : std::string();
+}
+
+using headers = std::vector<std::pair<std::string, std::string>>;
+headers bearer(std::string const& t) {
+  return {{"Authorization", "Bearer " + t}};
+}
+
+int run(std::string const& cmd, std::string* out = nullptr) {
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+    if (out) out->append(buf, n);
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs SQL against the server's database, whichever backend it is.
+void sql(std::string const& url, std::string const& statement) {
+  std::string cmd =
+      url.rfind("sqlite:", 0) == 0
+          ? "sqlite3 '" +
+                url.substr(
+                    7, url.find('?') == std::string::npos ? std::string::npos : url.find('?') - 7) +
+                "' \"" + statement + "\""
+          : "psql -q '" + url + "' -c \"" + statement + "\"";
+  BOOST_REQUIRE_EQUAL(run(cmd + " >/dev/null"), 0);
+}
+
+struct qa_world {
+  kefud server;
+  demo_setup s;
+  std::string qa, boss, boss2, a1, a2;
+  std::vector<std::string> chats;             // closed chats, in order of creation
+  std::map<std::string, std::string> holder;  // chat -> agent
+  std::string risky;                          // a chat with a blocked message
+
+  qa_world() {
+    s = setup(server.port(), {"m1", "m2"}, {"a1", "a2"}, 100,
+              json::object{{"closing", "感谢您的咨询，祝您生活愉快"}});
+    auto admin = bearer(s.admin_token);
+    auto user = [&](std::string id, std::string role, json::array merchants) {
+      auto r = http(server.port(), "POST", "/api/agents",
+                    json::serialize(json::object{{"id", id},
+                                                 {"name", id},
+                                                 {"password", id + "-password"},
+                                                 {"role", role},
+                                                 {"merchants", merchants}}),
+                    admin);
+      BOOST_REQUIRE_EQUAL(r.status, 201);
+      return login(server.port(), id, id + "-password");
+    };
+    qa = user("qa1", "qa", {"m1"});
+    boss = user("boss", "manager", {"m1"});
+    boss2 = user("boss2", "manager", {"m2"});
+    a1 = login(server.port(), "a1", "pw-a1-secret");
+    a2 = login(server.port(), "a2", "pw-a2-secret");
+
+    ws_client ag1, ag2;
+    BOOST_REQUIRE_EQUAL(ag1.connect(server.port(), "/ws/agent", bearer(a1)), 0);
+    BOOST_REQUIRE_EQUAL(ag2.connect(server.port(), "/ws/agent", bearer(a2)), 0);
+    for (auto* a : {&ag1, &ag2}) {
+      a->send(json::object{{"type", "status"}, {"status", "online"}});
+      BOOST_REQUIRE(a->read_type("status"));
+    }
+    for (int i = 0; i < 60; ++i) {
+      ws_client b;
+      BOOST_REQUIRE_EQUAL(b.connect(server.port(), buyer_target("m1", "buyer" + std::to_string(i),
+                                                                s.channel_keys.at("m1"))),
+                          0);
+      b.send(
+          json::object{{"type", "send"},
+                       {"id", "q"},
+                       {"text", "我叫张三丰，电话13812348000，地址浙江省杭州市西湖区文三路100号"}});
+      auto ack = b.read_type("ack");
+      BOOST_REQUIRE(ack);
+      std::string chat = str(*ack, "chat");
+      // Whoever got it answers.
+      ws_client* who = nullptr;
+      for (int tries = 0; tries < 50 && !who; ++tries)
+        for (auto* a : {&ag1, &ag2})
+          if (auto f = a->read(std::chrono::milliseconds(20)))
+            if (str(*f, "type") == "assigned" && str(f->at("chat"), "id") == chat) who = a;
+      BOOST_REQUIRE(who);
+      holder[chat] = who == &ag1 ? "a1" : "a2";
+      if (i % 10 == 3) {
+        who->send(json::object{{"type", "send"},
+                               {"id", "x" + chat},
+                               {"chat", chat},
+                               {"text", "加我微信：wxid_abc123"}});
+        BOOST_REQUIRE(who->read_type("blocked"));
+        risky = chat;
+      }
+      who->send(json::object{{"type", "send"},
+                             {"id", "r" + chat},
+                             {"chat", chat},
+                             {"text", "您好，已为您登记。感谢您的咨询，祝您生活愉快"}});
+      BOOST_REQUIRE(who->read_type("ack"));
+      b.send(json::object{{"type", "close"}, {"id", "c"}, {"chat", chat}});
+      BOOST_REQUIRE(b.read_type("rate_request"));
+      b.send(json::object{
+          {"type", "rate"}, {"chat", chat}, {"score", i % 7 == 0 ? "unsatisfied" : "satisfied"}});
+      BOOST_REQUIRE(b.read_type("rated"));
+      chats.push_back(chat);
+    }
+  }
+
+  http_result post(std::string const& token, std::string const& path, json::value const& body) {
+    return http(server.port(), "POST", path, json::serialize(body), bearer(token));
+  }
+  http_result get(std::string const& token, std::string const& path) {
+    return http(server.port(), "GET", path, {}, bearer(token));
+  }
+  json::object sample_body(std::string strategy, int size, int seed) {
+    return {{"merchant", "m1"},     {"from", 0},   {"to", 99999999999999LL}, {"size", size},
+            {"strategy", strategy}, {"seed", seed}};
+  }
+};
+
+std::vector<std::string> ids(json::value const& v) {
+  std::vector<std::string> out;
+  for (auto const& c : v.at("chats").as_array()) out.emplace_back(c.as_string());
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(qa_workflow_end_to_end) {
+  qa_world w;
+
+  // ---- sampling: reproducible, stored, and each strategy behaves.
+  auto r1 = w.post(w.qa, "/api/qa/samples", w.sample_body("random", 50, 42));
+  BOOST_REQUIRE_EQUAL(r1.status, 201);
+  auto s1 = ids(r1.json());
+  BOOST_TEST(s1.size() == 50u);
+  BOOST_TEST(std::set<std::string>(s1.begin(), s1.end()).size() == 50u);
+  auto s1b = ids(w.post(w.qa, "/api/qa/samples", w.sample_body("random", 50, 42)).json());
+  BOOST_TEST(s1 == s1b);
+  auto s2 = ids(w.post(w.qa, "/api/qa/samples", w.sample_body("random", 50, 43)).json());
+  BOOST_TEST(s1 != s2);
+  auto stored = w.get(w.qa, "/api/qa/samples/" + str(r1.json(), "sample"));
+  BOOST_REQUIRE_EQUAL(stored.status, 200);
+  BOOST_TEST(str(stored.json(), "drawn_by") == "qa1");
+  BOOST_TEST(ids(stored.json()) == s1);
+
+  auto per_agent = ids(w.post(w.qa, "/api/qa/samples", w.sample_body("per_agent", 10, 7)).json());
+  std::map<std::string, int> per;
+  for (auto const& c : per_agent) per[w.holder[c]]++;
+  BOOST_TEST(per["a1"] == 5);
+  BOOST_TEST(per["a2"] == 5);
+
+  auto risk = ids(w.post(w.qa, "/api/qa/samples", w.sample_body("risk", 10, 1)).json());
+  BOOST_REQUIRE(!risk.empty());
+  // Six chats carry a blocked message (score >= 3): they come first.
+  std::set<std::string> top(risk.begin(), risk.begin() + 6);
+  BOOST_TEST(top.count(w.risky) == 1u);
+
+  BOOST_TEST(w.post(w.a1, "/api/qa/samples", w.sample_body("random", 5, 1)).status == 403);
+  BOOST_TEST(w.post(w.qa, "/api/qa/samples", json::object{{"merchant", "m1"}}).status == 400);
+
+  // ---- transcript view: masked for QA, unmasking is a separate permission.
+  auto t = w.get(w.qa, "/api/chats/" + w.chats[0]);
+  BOOST_REQUIRE_EQUAL(t.status, 200);
+  BOOST_TEST(t.body.find("13812348000") == std::string::npos);
+  BOOST_TEST(t.body.find("138****8000") != std::string::npos);
+  BOOST_TEST(t.body.find("浙江省杭州市") != std::string::npos);
+  BOOST_TEST(t.body.find("文三路") == std::string::npos);
+  BOOST_TEST(t.body.find("张三丰") == std::string::npos);
+  auto tj = t.json();
+  BOOST_TEST(tj.at("turns").as_array().size() >= 1u);
+  BOOST_TEST(str(tj, "rating") == "unsatisfied");  // chat 0: i % 7 == 0
+  BOOST_TEST(w.get(w.qa, "/api/chats/" + w.chats[0] + "?unmask=1").status == 403);
+  auto un = w.get(w.s.admin_token, "/api/chats/" + w.chats[0] + "?unmask=1");
+  BOOST_TEST(un.status == 200);
+  BOOST_TEST(un.body.find("13812348000") != std::string::npos);
+
+  // ---- scorecard and review with auto criteria.
+  auto card = w.get(w.qa, "/api/qa/scorecards?merchant=m1");
+  BOOST_REQUIRE_EQUAL(card.status, 200);
+  json::object scores;
+  auto card_json = card.json();
+  for (auto const& c : card_json.at("criteria").as_array())
+    if (str(c, "kind") == "manual") scores[str(c, "id")] = c.at("points");
+  std::string reviewed = w.chats[1];
+  auto rv = w.post(w.qa, "/api/qa/reviews",
+                   json::object{{"chat", reviewed}, {"scores", scores}, {"comment", "态度很好"}});
+  BOOST_REQUIRE_EQUAL(rv.status, 201);
+  auto review = rv.json();
+  BOOST_TEST(review.at("total").to_number<double>() > 0);
+  BOOST_TEST(review.at("total").to_number<double>() <= 100);
+  std::string review_id = str(review, "id");
+  BOOST_TEST(w.post(w.boss, "/api/qa/reviews", json::object{{"chat", reviewed}}).status == 403);
+
+  // ---- the agent sees its own review and appeals; the QA lead decides.
+  std::string owner = w.holder[reviewed];
+  auto owner_token = owner == "a1" ? w.a1 : w.a2;
+  auto other_token = owner == "a1" ? w.a2 : w.a1;
+  auto mine = w.get(owner_token, "/api/qa/reviews").json();
+  BOOST_TEST(mine.at("reviews").as_array().size() == 1u);
+  BOOST_TEST(w.get(other_token, "/api/qa/reviews").json().at("reviews").as_array().empty());
+  BOOST_TEST(w.post(other_token, "/api/qa/appeals",
+                    json::object{{"review", review_id}, {"reason", "不是我"}})
+                 .status == 404);
+  auto ap = w.post(owner_token, "/api/qa/appeals",
+                   json::object{{"review", review_id}, {"reason", "顾客已满意"}});
+  BOOST_REQUIRE_EQUAL(ap.status, 201);
+  std::string appeal = str(ap.json(), "id");
+  BOOST_TEST(w.post(owner_token, "/api/qa/appeals/" + appeal + "/resolve",
+                    json::object{{"decision", "accept"}, {"reason", "x"}})
+                 .status == 403);
+  auto res = w.post(w.qa, "/api/qa/appeals/" + appeal + "/resolve",
+                    json::object{{"decision", "reject"}, {"reason", "录音显示未使用结束语"}});
+  BOOST_REQUIRE_EQUAL(res.status, 200);
+  BOOST_TEST(str(res.json(), "status") == "rejected");
+
+  auto by_agent = w.get(w.boss, "/api/qa/scores?group=agent").json();
+  BOOST_TEST(by_agent.at("by_agent").as_object().contains(owner));
+  auto weekly = w.get(w.qa, "/api/qa/weekly").json();
+  BOOST_TEST(weekly.at("merchants").at("m1").at("reviewed").as_int64() == 1);
+  BOOST_TEST(weekly.at("merchants").at("m1").at("target").as_int64() == 50);
+
+  // ---- exports are masked and streamed.
+  auto sample_id = str(r1.json(), "sample");
+  for (std::string fmt : {"jsonl", "csv"}) {
+    auto ex = w.get(w.qa, "/api/qa/samples/" + sample_id + "/export?format=" + fmt);
+    BOOST_REQUIRE_EQUAL(ex.status, 200);
+    BOOST_TEST(ex.headers["transfer-encoding"] == "chunked");
+    BOOST_TEST(ex.body.find("13812348000") == std::string::npos, fmt);
+    BOOST_TEST(ex.body.find("138****8000") != std::string::npos, fmt);
+    BOOST_TEST(ex.body.find("文三路") == std::string::npos, fmt);
+    if (fmt == "jsonl") {
+      std::size_t lines = 0;
+      for (char c : ex.body) lines += c == '\n';
+      BOOST_TEST(lines == 50u);
+    }
+  }
+  BOOST_TEST(w.get(w.qa, "/api/qa/samples/" + sample_id + "/export?format=csv&unmask=1").status ==
+             403);
+
+  // ---- the audit log records views and exports; only admins read it.
+  BOOST_TEST(w.get(w.boss, "/api/audit").status == 403);
+  auto audit = w.get(w.s.admin_token, "/api/audit?limit=10000").json();
+  std::map<std::string, int> actions;
+  for (auto const& e : audit.at("entries").as_array()) actions[str(e, "action")]++;
+  BOOST_TEST(actions["transcript.view"] >= 1);
+  BOOST_TEST(actions["transcript.unmask"] == 1);
+  BOOST_TEST(actions["export"] == 2);
+  BOOST_TEST(actions["sample.draw"] >= 5);
+  BOOST_TEST(actions["review.save"] == 1);
+
+  std::string out;
+  std::string verify = std::string(KEFU_AUDIT_PATH) + " verify --db '" + w.server.db_url() + "'";
+  BOOST_TEST(run(verify, &out) == 0, out);
+  // An edited row is caught, naming it.
+  sql(w.server.db_url(), "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3");
+  out.clear();
+  BOOST_TEST(run(verify, &out) == 1);
+  BOOST_TEST(out.find("entry 3") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(audit_chain_catches_a_deleted_row) {
+  kefud server;
+  auto s = setup(server.port(), {"m1"}, {"a1"});
+  auto admin = bearer(s.admin_token);
+  for (int i = 0; i < 6; ++i)
+    http(server.port(), "POST", "/api/qa/samples",
+         json::serialize(json::object{{"merchant", "m1"}, {"from", 0}, {"to", 1}, {"size", 1}}),
+         admin);
+  std::string out;
+  std::string verify = std::string(KEFU_AUDIT_PATH) + " verify --db '" + server.db_url() + "'";
+  BOOST_TEST(run(verify, &out) == 0, out);
+  sql(server.db_url(), "DELETE FROM audit_log WHERE seq = 4");
+  out.clear();
+  BOOST_TEST(run(verify, &out) == 1);
+  BOOST_TEST(out.find("entry") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(retention_purges_old_transcripts_and_audits) {
+  qa_world w;
+  auto old = w.chats[0];
+  sql(w.server.db_url(), "UPDATE chats SET closed = 1000, opened = 500 WHERE id = '" + old + "'");
+  auto r = w.post(w.s.admin_token, "/api/admin/retention", json::object{});
+  BOOST_REQUIRE_EQUAL(r.status, 200);
+  BOOST_TEST(r.json().at("purged").as_int64() == 1);
+  BOOST_TEST(w.get(w.s.admin_token, "/api/chats/" + old).status == 404);
+  BOOST_TEST(w.get(w.s.admin_token, "/api/chats/" + w.chats[1]).status == 200);
+  auto audit = w.get(w.s.admin_token, "/api/audit?limit=10000").json();
+  bool purged = false;
+  for (auto const& e : audit.at("entries").as_array())
+    purged = purged || str(e, "action") == "retention.purge";
+  BOOST_TEST(purged);
+  BOOST_TEST(w.post(w.qa, "/api/admin/retention", json::object{}).status == 403);
+}
+
+// Role × endpoint × owner: deny by default.
+BOOST_AUTO_TEST_CASE(authorization_table) {
+  qa_world w;
+  std::string chat = w.chats[2];
+  std::string owner = w.holder[chat] == "a1" ? w.a1 : w.a2;
+  std::string other = w.holder[chat] == "a1" ? w.a2 : w.a1;
+  struct row {
+    std::string who;
+    std::string token;
+    std::string method;
+    std::string path;
+    std::string body;
+    int status;
+  };
+  std::string sample_body = json::serialize(w.sample_body("random", 3, 1));
+  std::vector<row> table{
+      {"admin", w.s.admin_token, "GET", "/api/chats/" + chat, "", 200},
+      {"qa m1", w.qa, "GET", "/api/chats/" + chat, "", 200},
+      {"manager m1", w.boss, "GET", "/api/chats/" + chat, "", 200},
+      {"manager m2", w.boss2, "GET", "/api/chats/" + chat, "", 404},
+      {"owner agent", owner, "GET", "/api/chats/" + chat, "", 200},
+      {"other agent", other, "GET", "/api/chats/" + chat, "", 404},
+      {"nobody", "", "GET", "/api/chats/" + chat, "", 401},
+      {"qa", w.qa, "POST", "/api/merchants", R"({"id":"x","name":"x","platform":"taobao"})", 403},
+      {"manager", w.boss, "POST", "/api/agents", R"({"id":"y","password":"12345678"})", 403},
+      {"agent", owner, "POST", "/api/qa/samples", sample_body, 403},
+      {"manager m2", w.boss2, "POST", "/api/qa/samples", sample_body, 404},
+      {"qa", w.qa, "POST", "/api/qa/samples", sample_body, 201},
+      {"agent", owner, "GET", "/api/events?from=0&to=1", "", 403},
+      {"agent", owner, "GET", "/api/sla?from=0&to=1&group=agent", "", 403},
+      {"agent", owner, "GET", "/api/audit", "", 403},
+      {"qa", w.qa, "GET", "/api/audit", "", 403},
+      {"qa", w.qa, "PATCH", "/api/merchants/m1", R"({"name":"x"})", 403},
+      {"agent", owner, "GET", "/api/qa/samples", "", 403},
+      {"qa m1", w.qa, "GET", "/api/qa/scorecards?merchant=m2", "", 404},
+      {"manager m2", w.boss2, "POST", "/api/agents/a1/unsuspend", R"({"merchant":"m1"})", 404},
+  };
+  for (auto const& r : table) {
+    headers h;
+    if (!r.token.empty()) h = bearer(r.token);
+    auto res = http(w.server.port(), r.method, r.path, r.body, h);
+    BOOST_TEST(res.status == r.status, r.who << " " << r.method << " " << r.path << " -> "
+                                             << res.status << " " << res.body.substr(0, 120));
+  }
+  // QA leads and managers cannot take chats.
+  ws_client ws;
+  BOOST_TEST(ws.connect(w.server.port(), "/ws/agent", bearer(w.qa)) == 403);
+}
