@@ -170,7 +170,17 @@ void hub::board_open(std::shared_ptr<peer> p) {
 }
 
 void hub::queue_snapshot(std::function<void(std::map<std::string, std::size_t>)> cb) {
-  run([this, cb = std::move(cb)] { cb(router_.queue_lengths()); });
+  run([this, cb = std::move(cb)] {
+    auto queues = router_.queue_lengths();
+    std::int64_t queued = 0;
+    for (auto const& [m, n] : queues) queued += static_cast<std::int64_t>(n);
+    counters_.queued_chats = queued;
+    std::int64_t online = 0;
+    for (auto const& [id, p] : agents_)
+      if (router_.is_online(id)) ++online;
+    counters_.agents_online = online;
+    cb(std::move(queues));
+  });
 }
 void hub::stop() {
   run([this] {
@@ -1085,15 +1095,10 @@ void hub::board_tick() {
 // ----------------------------------------------------------------- timers
 
 void hub::update_gauges() {
+  // Runs after every frame: keep it O(1). The costlier gauges are computed
+  // when /metrics asks (queue_snapshot).
   board_dirty_ = true;
   counters_.open_chats = static_cast<std::int64_t>(chats_.size());
-  std::int64_t queued = 0;
-  for (auto const& [m, n] : router_.queue_lengths()) queued += static_cast<std::int64_t>(n);
-  counters_.queued_chats = queued;
-  std::int64_t online = 0;
-  for (auto const& [id, p] : agents_)
-    if (auto a = router_.agent(id); a && a->status == agent_status::online) ++online;
-  counters_.agents_online = online;
 }
 
 void hub::arm_timer() {

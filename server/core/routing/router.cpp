@@ -335,6 +335,11 @@ std::optional<agent_view> router::agent(std::string const& id) const {
       a.chats, a.last_assigned};
 }
 
+bool router::is_online(std::string const& id) const {
+  auto it = agents_.find(id);
+  return it != agents_.end() && it->second.connected && it->second.status == agent_status::online;
+}
+
 std::vector<agent_view> router::agents() const {
   std::vector<agent_view> out;
   for (auto const& [id, a] : agents_) out.push_back(*agent(id));

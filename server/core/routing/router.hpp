@@ -105,6 +105,8 @@ class router {
   std::map<std::string, std::size_t> queue_lengths() const;
   std::size_t open_chats() const { return chats_.size(); }
   std::optional<agent_view> agent(std::string const& id) const;
+  // Connected and online (cheap; no copy).
+  bool is_online(std::string const& id) const;
   std::vector<agent_view> agents() const;
   bool serves(std::string const& agent, std::string const& merchant) const;
 
