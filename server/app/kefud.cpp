@@ -6,6 +6,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <functional>
@@ -85,6 +87,12 @@ int main(int argc, char** argv) {
   if (!console_flag.empty()) cfg.console_dir = console_flag;
   cfg.limits.rate_limited_frame = wire::to_text(wire::error_frame{
       std::nullopt, "rate_limited", "too many frames; slow down or the connection is closed"});
+
+  // Every socket is a descriptor: take the hard limit, not the shell's default.
+  if (rlimit rl{}; getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
 
   std::unique_ptr<store::store> st;
   try {

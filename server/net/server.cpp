@@ -3,6 +3,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -80,12 +81,13 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   std::shared_ptr<app_handler> handler;
   limits lim;
   tcp::acceptor acceptor;
+  asio::steady_timer backoff;
   std::atomic<std::uint64_t> next_id{1};
   mutable std::mutex mu;
   std::unordered_map<std::uint64_t, std::weak_ptr<ws_connection>> sockets;
 
   impl(asio::io_context& c, std::shared_ptr<app_handler> h, limits l)
-      : ioc(c), handler(std::move(h)), lim(std::move(l)), acceptor(c) {}
+      : ioc(c), handler(std::move(h)), lim(std::move(l)), acceptor(c), backoff(c) {}
 
   void do_accept();
   void on_accept(error_code ec, tcp::socket socket);
@@ -263,6 +265,9 @@ class ws_session : public ws_connection, public std::enable_shared_from_this<ws_
     dead_ = true;
     queue_.clear();
     if (opened_) handler_->on_close();
+    // The handler may hold this session through the application's peer
+    // object; dropping it here breaks that cycle so the session is freed.
+    handler_.reset();
   }
 
   websocket::stream<beast::tcp_stream> ws_;
@@ -459,6 +464,16 @@ void server::impl::do_accept() {
 
 void server::impl::on_accept(error_code ec, tcp::socket socket) {
   if (!acceptor.is_open()) return;
+  if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+      ec == asio::error::no_memory) {
+    // Out of file descriptors: accepting again at once would spin. Back off
+    // and let connections close first.
+    backoff.expires_after(std::chrono::milliseconds(100));
+    backoff.async_wait([self = shared_from_this()](error_code wait_ec) {
+      if (!wait_ec) self->do_accept();
+    });
+    return;
+  }
   if (!ec) {
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);

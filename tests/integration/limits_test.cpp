@@ -292,4 +292,17 @@ BOOST_AUTO_TEST_CASE(health_and_metrics) {
         "kefu_queue_length{merchant=\"m1\"} 1", "kefu_messages_routed_total 1",
         "kefu_commit_latency_seconds_bucket{le=\"+Inf\"}", "kefu_commit_latency_seconds_count"})
     BOOST_TEST(m.body.find(name) != std::string::npos, name);
+  // Closed sockets are released: the gauge comes back down.
+  for (int i = 0; i < 20; ++i) {
+    ws_client c;
+    BOOST_REQUIRE_EQUAL(c.connect(w.server.port(), w.buyer_url("x" + std::to_string(i))), 0);
+    c.close();
+  }
+  bool back = false;
+  for (int i = 0; i < 50 && !back; ++i) {
+    std::this_thread::sleep_for(50ms);
+    back = http(w.server.port(), "GET", "/metrics").body.find("kefu_connections 1\n") !=
+           std::string::npos;
+  }
+  BOOST_TEST(back);
 }
