@@ -486,6 +486,8 @@ void api::route(http_request const& req, std::optional<caller> const& who,
   if (path == "/api/sla" && method == "GET") return get_sla(*who, req, respond);
   if (path == "/api/compliance/check" && method == "POST")
     return compliance_check(*who, req, respond);
+  if (path == "/api/reports/satisfaction" && method == "GET")
+    return get_satisfaction(*who, req, respond);
   if (path == "/api/reports/price-guide" && method == "GET")
     return get_price_guide(*who, req, respond);
   respond(json_error(404, "not_found", "no such endpoint"));
@@ -813,6 +815,53 @@ void api::get_sla(caller const& who, http_request const& req, respond_fn const& 
     return respond(std::move(r));
   }
   respond({200, "application/json", sla::serialize(report, *g), {}});
+}
+
+// Ratings of the chats opened in [from, to): satisfied / rated against 97 %
+// (seed 004), overall and by merchant, agent (holder at close) or local day.
+void api::get_satisfaction(caller const& who, http_request const& req, respond_fn const& respond) {
+  if (who.user.role == "agent") return respond(json_error(403, "forbidden", "not for agents"));
+  auto from = parse_ms(req.param("from"));
+  auto to = parse_ms(req.param("to"));
+  if (!from || !to || *from > *to)
+    return respond(
+        json_error(400, "bad_request", "from and to (epoch ms, from <= to) are required"));
+  auto g = req.has_param("group") ? req.param("group") : std::string("merchant");
+  if (g != "merchant" && g != "agent" && g != "day")
+    return respond(json_error(400, "bad_request", "group must be merchant, agent or day"));
+  auto merchant = req.param("merchant");
+  auto book = policies(dir_);
+  struct tally {
+    std::int64_t rated = 0, satisfied = 0, neutral = 0, unsatisfied = 0;
+    json::object to_json() const {
+      auto o = satisfaction_json(rated, satisfied);
+      o["neutral"] = neutral;
+      o["unsatisfied"] = unsatisfied;
+      auto const& r = o["satisfaction_rate"];
+      o["below_target"] = r.is_double() ? json::value(r.as_double() < 0.97) : json::value(nullptr);
+      return o;
+    }
+  };
+  tally overall;
+  std::map<std::string, tally> by;
+  for (auto const& c : store_.chats_opened(*from, *to, merchant)) {
+    if (!in_scope(who.user, c.merchant) || !c.rating) continue;
+    std::string key =
+        g == "merchant" ? c.merchant
+        : g == "agent"
+            ? c.agent
+            : sla::day_key(sla::local_day(c.opened, book.of(c.merchant).utc_offset_min()));
+    for (auto* t : {&overall, &by[key]}) {
+      t->rated++;
+      t->satisfied += *c.rating == "satisfied";
+      t->neutral += *c.rating == "neutral";
+      t->unsatisfied += *c.rating == "unsatisfied";
+    }
+  }
+  json::object groups;
+  for (auto const& [k, t] : by) groups[k] = t.to_json();
+  respond(json_ok(json::object{
+      {"overall", overall.to_json()}, {"by_" + g, std::move(groups)}, {"target", 0.97}}));
 }
 
 void api::get_price_guide(caller const& who, http_request const& req, respond_fn const& respond) {

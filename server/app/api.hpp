@@ -77,6 +77,7 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
   void get_events(caller const& who, net::http_request const& req, respond_fn const& respond);
   void compliance_check(caller const& who, net::http_request const& req, respond_fn const& respond);
   void get_sla(caller const& who, net::http_request const& req, respond_fn const& respond);
+  void get_satisfaction(caller const& who, net::http_request const& req, respond_fn const& respond);
   void get_price_guide(caller const& who, net::http_request const& req, respond_fn const& respond);
   // Stored SLA events of the chats opened in [from, to) that `who` may see.
   std::vector<sla::event> sla_events(caller const& who, std::int64_t from, std::int64_t to,

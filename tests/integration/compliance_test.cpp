@@ -1,5 +1,7 @@
 #include "tests/integration/harness.hpp"
 
+#include <cstdio>
+
 #define BOOST_TEST_MODULE integration_compliance
 #include <boost/test/unit_test.hpp>
 

@@ -2,6 +2,7 @@
 //
 //   kefu-check [--platform kuaishou|taobao|tencent] [--role agent|buyer] [--rules DIR]
 //              [--overrides FILE] [--merchant M --db URL] [--bench] < messages.jsonl
+//   --merchant M --db URL: the merchant's platform pack with its stored overrides.
 //
 // Each input line is an object with a string "text"; its other fields are copied into the
 // verdict. Lines sharing a "chat" value form one chat in order: a line that is not blocked
@@ -11,6 +12,7 @@
 // Exit status: 0 all lines checked, 1 some lines rejected, 2 bad usage or rule pack.
 
 #include "server/core/compliance/engine.hpp"
+#include "server/store/store.hpp"
 #include "server/tools/kefu-check/bench.hpp"
 
 #include <boost/json.hpp>
@@ -18,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -96,12 +99,32 @@ int main(int argc, char** argv) {
     std::cerr << "kefu-check: --platform must be kuaishou, taobao or tencent\n";
     return 2;
   }
-  if (!db_url.empty() && overrides_path.empty()) {
-    // Merchant overrides live in the store; reading them needs the store library, which this
-    // tool does not link yet. The same JSON can be given with --overrides.
-    std::cerr << "kefu-check: --db needs the store library (not linked into this build); "
-                 "export the merchant's overrides and pass --overrides FILE instead\n";
-    return 2;
+  // --merchant with --db: that merchant's platform and stored overrides.
+  std::optional<cc::merchant_overrides> stored;
+  if (!db_url.empty()) {
+    if (merchant.empty()) {
+      std::cerr << "kefu-check: --db needs --merchant ID\n";
+      return 2;
+    }
+    try {
+      auto st = kefu::store::store::open(db_url, 1);
+      auto m = st->find_merchant(merchant);
+      st->stop_writer();
+      if (!m) {
+        std::cerr << "kefu-check: no merchant " << merchant << " in " << db_url << "\n";
+        return 2;
+      }
+      platform = m->platform;
+      auto ov = cc::parse_merchant_settings(m->settings_json, m->id);
+      if (!ov) {
+        std::cerr << "kefu-check: merchant " << merchant << ": " << ov.error << "\n";
+        return 2;
+      }
+      stored = std::move(*ov);
+    } catch (std::exception const& e) {
+      std::cerr << "kefu-check: " << e.what() << "\n";
+      return 2;
+    }
   }
   if (!merchant.empty() && db_url.empty() && overrides_path.empty()) {
     std::cerr << "kefu-check: --merchant needs --db URL or --overrides FILE\n";
@@ -116,6 +139,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   cc::merchant_overrides overrides;
+  if (stored) overrides = std::move(*stored);
   if (!overrides_path.empty()) {
     std::string text;
     if (!read_file(overrides_path, text)) {
