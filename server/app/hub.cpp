@@ -63,6 +63,27 @@ void hub::run(F&& f) {
   asio::post(strand_, [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
 }
 
+// Writer completions arrive one per write from the writer thread; they are
+// queued here and drained by a single post, so a batch of N commits costs
+// one hop onto the strand rather than N.
+void hub::from_writer(std::function<void()> f) {
+  bool first = false;
+  {
+    std::lock_guard lock(writer_mu_);
+    first = writer_done_.empty();
+    writer_done_.push_back(std::move(f));
+  }
+  if (!first) return;
+  asio::post(strand_, [self = shared_from_this()] {
+    std::vector<std::function<void()>> batch;
+    {
+      std::lock_guard lock(self->writer_mu_);
+      batch.swap(self->writer_done_);
+    }
+    for (auto& done : batch) done();
+  });
+}
+
 std::string hub::buyer_key(std::string const& merchant, std::string const& buyer) const {
   return merchant + '\x1f' + buyer;
 }
@@ -344,7 +365,7 @@ void hub::buyer_send(sp const& p, wire::send_frame const& f) {
   store::write_op w;
   w.message = op;
   w.done = [self = shared_from_this(), op, opening](store::write_result const& r) {
-    self->run([self, op, r, opening] {
+    self->from_writer([self, op, r, opening] {
       auto flight_key = op.sender_key + '\x1f' + op.client_id;
       std::vector<sp> waiters;
       if (auto found = self->inflight_.find(flight_key); found != self->inflight_.end()) {
@@ -448,7 +469,7 @@ void hub::agent_send(sp const& p, wire::send_frame const& f) {
   store::write_op w;
   w.message = op;
   w.done = [self = shared_from_this(), op, held](store::write_result const& r) {
-    self->run([self, op, r, held] {
+    self->from_writer([self, op, r, held] {
       auto flight_key = op.sender_key + '\x1f' + op.client_id;
       std::vector<sp> waiters;
       if (auto found = self->inflight_.find(flight_key); found != self->inflight_.end()) {
@@ -703,7 +724,7 @@ void hub::on_assigned(routing::assigned const& a) {
   store::write_op w;
   w.message = op;
   w.done = [self = shared_from_this(), op](store::write_result const& r) {
-    self->run([self, op, r] { self->on_message_committed(op.chat, op, r, {}, false); });
+    self->from_writer([self, op, r] { self->on_message_committed(op.chat, op, r, {}, false); });
   };
   store_.submit(std::move(w));
 }
@@ -761,7 +782,7 @@ void hub::store_event(std::string const& chat_id, std::string const& kind, std::
             ts = ev.ev.ts, agent](store::write_result const& r) {
     if (!r.ok) self->counters_.store_failures++;
     if (!done && !clock_event) return;
-    self->run([self, done, r, clock_event, chat_id, merchant, ts, agent] {
+    self->from_writer([self, done, r, clock_event, chat_id, merchant, ts, agent] {
       // The clock sees events in the order they were stored, like a replay.
       if (r.ok && clock_event) self->feed_clock(chat_id, merchant, *clock_event, ts, agent);
       if (done) done(r);

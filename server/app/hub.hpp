@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -179,6 +180,9 @@ class hub : public std::enable_shared_from_this<hub> {
 
   template <class F>
   void run(F&& f);
+  void from_writer(std::function<void()> f);
+  std::mutex writer_mu_;
+  std::vector<std::function<void()>> writer_done_;
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::steady_timer timer_;

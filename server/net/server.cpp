@@ -135,8 +135,22 @@ class ws_session : public ws_connection, public std::enable_shared_from_this<ws_
   }
 
   void send(std::shared_ptr<std::string const> text) override {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
-      self->on_send(std::move(text));
+    // Frames from other threads gather in an outbox; only the first of a
+    // burst posts to the strand, which then takes them all.
+    bool first = false;
+    {
+      std::lock_guard lock(outbox_mu_);
+      first = outbox_.empty();
+      outbox_.push_back(std::move(text));
+    }
+    if (!first) return;
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      std::vector<std::shared_ptr<std::string const>> batch;
+      {
+        std::lock_guard lock(self->outbox_mu_);
+        batch.swap(self->outbox_);
+      }
+      for (auto& t : batch) self->on_send(std::move(t));
     });
   }
 
@@ -276,6 +290,8 @@ class ws_session : public ws_connection, public std::enable_shared_from_this<ws_
   std::shared_ptr<ws_handler> handler_;
   std::uint64_t id_;
   std::deque<std::shared_ptr<std::string const>> queue_;
+  std::mutex outbox_mu_;
+  std::vector<std::shared_ptr<std::string const>> outbox_;
   bool opened_ = false;
   bool closing_ = false;
   bool dead_ = false;
