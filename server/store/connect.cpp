@@ -121,9 +121,6 @@ void connect(soci::session& sql, connect_info const& info) {
                           " to WAL mode (journal_mode is " + mode + ")");
       sql << "PRAGMA synchronous = " + info.synchronous;
       sql << "PRAGMA foreign_keys = ON";
-      // Checkpoint less often than every 1000 pages: each checkpoint runs inside
-      // some commit and shows up as a latency spike.
-      sql << "PRAGMA wal_autocheckpoint = 8000";
     } else {
       sql.open(soci::postgresql, info.connect_string);
       // libpq prints NOTICEs (e.g. "already exists, skipping") on stderr.
