@@ -15,6 +15,8 @@ using routing::agent_status;
 
 namespace {
 
+constexpr std::size_t history_keep = 200;
+
 std::shared_ptr<std::string const> text_of(json::value const& v) {
   return std::make_shared<std::string const>(json::serialize(v));
 }
@@ -143,6 +145,8 @@ void hub::recover() {
     cs.clock.fire(now);  // alerts that fell due while the server was down are history
     clocks_.emplace(row.id, std::move(cs));
     schedule_alarm(row.id);
+    if (c.history.size() > history_keep)
+      c.history.erase(c.history.begin(), c.history.end() - history_keep);
     c.idle_deadline = last_buyer + cfg_.buyer_idle_close_ms;
     idle_.insert({c.idle_deadline, c.id});
     buyer_chat_[buyer_key(c.merchant, c.buyer)] = c.id;
@@ -672,6 +676,10 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
 void hub::deliver(chat& c, delivered const& d) {
   c.last_seq = std::max(c.last_seq, d.seq);
   c.history.push_back(d);
+  // Only the recent part is kept for `assigned`; older messages are one
+  // `resume` away in the database.
+  if (c.history.size() > 2 * history_keep)
+    c.history.erase(c.history.begin(), c.history.end() - history_keep);
   counters_.messages_routed++;
   wire::message_frame mf{c.id, d.seq, d.from, d.text, d.ts, std::nullopt};
   if (d.from == "buyer") {

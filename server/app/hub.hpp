@@ -122,7 +122,7 @@ class hub : public std::enable_shared_from_this<hub> {
     compliance::chat_window window;  // recent delivered text, for split evasions
     std::int64_t last_seq = 0;
     ms_t idle_deadline = 0;
-    std::vector<delivered> history;
+    std::vector<delivered> history;  // the most recent delivered messages
   };
 
   using sp = std::shared_ptr<peer>;
