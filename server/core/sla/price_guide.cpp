@@ -128,6 +128,12 @@ json::object price_report(std::span<const chat_result> chats, const policy_book&
     m["consultations_per_seat"] = e.per_seat ? json::value(*e.per_seat) : json::value(nullptr);
     m["tier"] = e.tier ? json::value(guide.tiers[*e.tier].label) : json::value(nullptr);
     m["price"] = e.price ? json::value(*e.price) : json::value(nullptr);
+    // Both columns of the guide (售前, 售前售后全包) for the tier, whatever the scope.
+    if (e.tier)
+      m["prices"] = json::object{{"presale", guide.tiers[*e.tier].presale},
+                                 {"full", guide.tiers[*e.tier].full}};
+    else
+      m["prices"] = nullptr;
     m["daily"] = std::move(daily);
     by_merchant[merchant] = std::move(m);
   }

@@ -65,6 +65,7 @@ using volume_table = std::map<std::string, std::map<std::int64_t, day_volume>, s
 volume_table daily_volume(std::span<const chat_result> chats);
 
 // {"by_merchant": {"m1": {"service_scope", "days", "consultations_per_seat", "tier", "price",
+//  "prices": {"presale", "full"},
 //  "daily": {"YYYY-MM-DD": {"consultations", "seats"}}}}}
 boost::json::object price_report(std::span<const chat_result> chats, const policy_book& policies,
                                  const price_guide& guide = builtin_price_guide());

@@ -101,6 +101,8 @@ BOOST_AUTO_TEST_CASE(daily_volume_from_chats) {
   BOOST_TEST(pm1.at("consultations_per_seat").to_number<double>() == 1.0);  // (3/3 + 1/1) / 2
   BOOST_TEST(pm1.at("tier").as_string() == "<10");
   BOOST_TEST(pm1.at("price").to_number<int>() == 170);
+  BOOST_TEST(pm1.at("prices").at("presale").to_number<int>() == 170);
+  BOOST_TEST(pm1.at("prices").at("full").to_number<int>() > 170);
   BOOST_TEST(r.at("by_merchant").at("m2").at("price").to_number<int>() == 200);
   BOOST_TEST(pm1.at("daily").at("2026-11-02").at("consultations").to_number<int>() == 3);
 }
