@@ -550,7 +550,16 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
                         o["detail"] = parse_json(r.detail_json).value_or(json::object{});
                         entries.push_back(std::move(o));
                       });
-    respond(ok_json(json::object{{"entries", entries}}));
+    json::object out{{"entries", entries}};
+    if (req.param("verify") == "1") {
+      // The same check as kefu-audit verify, over the whole log.
+      std::vector<std::pair<qa::audit_entry, std::string>> chain;
+      store_.scan_audit(1, 0, [&](store::audit_row const& r) {
+        chain.push_back({{r.seq, r.at, r.actor, r.action, r.target, r.detail_json}, r.hash});
+      });
+      out["chain"] = json::value_from(qa::verify_chain(chain));
+    }
+    respond(ok_json(out));
     return true;
   }
   if (path == "/api/admin/retention" && method == "POST") {

@@ -187,6 +187,14 @@ BOOST_AUTO_TEST_CASE(qa_workflow_end_to_end) {
   auto tj = t.json();
   BOOST_TEST(tj.at("turns").as_array().size() >= 1u);
   BOOST_TEST(str(tj, "rating") == "unsatisfied");  // chat 0: i % 7 == 0
+  // Auto-criteria facts from what was stored: greeting sent, closing used, no violation.
+  auto const& facts = tj.at("facts");
+  BOOST_TEST(facts.at("greeting_followed").as_bool());
+  BOOST_TEST(facts.at("closing_used").as_bool());
+  BOOST_TEST(facts.at("blocked").as_int64() == 0);
+  auto risky = w.get(w.qa, "/api/chats/" + w.risky).json();
+  BOOST_TEST(risky.at("facts").at("blocked").as_int64() == 1);
+  BOOST_TEST(risky.at("blocked").as_array().size() == 1u);
   BOOST_TEST(w.get(w.qa, "/api/chats/" + w.chats[0] + "?unmask=1").status == 403);
   auto un = w.get(w.s.admin_token, "/api/chats/" + w.chats[0] + "?unmask=1");
   BOOST_TEST(un.status == 200);
@@ -204,8 +212,9 @@ BOOST_AUTO_TEST_CASE(qa_workflow_end_to_end) {
                    json::object{{"chat", reviewed}, {"scores", scores}, {"comment", "态度很好"}});
   BOOST_REQUIRE_EQUAL(rv.status, 201);
   auto review = rv.json();
-  BOOST_TEST(review.at("total").to_number<double>() > 0);
-  BOOST_TEST(review.at("total").to_number<double>() <= 100);
+  // Every automatic criterion met (greeting, first response, 30 s share, no
+  // violation, closing, satisfied) and full manual marks: 100.
+  BOOST_TEST(review.at("total").to_number<double>() == 100.0);
   std::string review_id = str(review, "id");
   BOOST_TEST(w.post(w.boss, "/api/qa/reviews", json::object{{"chat", reviewed}}).status == 403);
 
@@ -287,7 +296,11 @@ BOOST_AUTO_TEST_CASE(audit_chain_catches_a_deleted_row) {
   std::string out;
   std::string verify = std::string(KEFU_AUDIT_PATH) + " verify --db '" + server.db_url() + "'";
   BOOST_TEST(run(verify, &out) == 0, out);
+  auto chain = http(server.port(), "GET", "/api/audit?verify=1", {}, admin).json();
+  BOOST_TEST(chain.at("chain").at("ok").as_bool());
   sql(server.db_url(), "DELETE FROM audit_log WHERE seq = 4");
+  chain = http(server.port(), "GET", "/api/audit?verify=1", {}, admin).json();
+  BOOST_TEST(!chain.at("chain").at("ok").as_bool());
   out.clear();
   BOOST_TEST(run(verify, &out) == 1);
   BOOST_TEST(out.find("entry") != std::string::npos, out);
