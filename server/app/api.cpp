@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "server/app/auth.hpp"
+#include "server/app/json_util.hpp"
 
 namespace kefu::app {
 
@@ -29,11 +30,11 @@ http_response json_error(int status, std::string const& code, std::string const&
   return {status, "application/json", json::serialize(json::object{{"error", std::move(err)}}), {}};
 }
 
-namespace {
-
-http_response json_ok(json::value const& v, int status = 200) {
+http_response json_ok(json::value const& v, int status) {
   return {status, "application/json", json::serialize(v), {}};
 }
+
+namespace {
 
 std::string cookie_value(std::string const& header, std::string const& name) {
   std::size_t pos = 0;
@@ -56,23 +57,6 @@ bool valid_id(std::string const& s) {
   for (unsigned char c : s)
     if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.')) return false;
   return true;
-}
-
-std::optional<std::int64_t> parse_ms(std::string const& s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  std::int64_t v = 0;
-  bool neg = false;
-  std::size_t i = 0;
-  if (s[0] == '-') {
-    neg = true;
-    i = 1;
-    if (s.size() == 1) return std::nullopt;
-  }
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    v = v * 10 + (s[i] - '0');
-  }
-  return neg ? -v : v;
 }
 
 json::object user_json(store::user const& u) {
@@ -716,36 +700,15 @@ void api::get_events(caller const& who, http_request const& req, respond_fn cons
         buf.clear();
       }
     };
-    std::unordered_map<std::string, std::string> merchant_of;
-    auto line = [&](json::object const& o) {
-      buf += json::serialize(o);
-      buf += '\n';
-      flush(false);
-    };
     try {
-      self->store_.scan_events(
-          from, to,
-          [&](store::chat_row const& c) {
-            if (in_scope(user, c.merchant)) merchant_of[c.id] = c.merchant;
-          },
-          [&](store::message_row const& m) {
-            if (m.blocked || !m.seq || !alive) return;
-            auto it = merchant_of.find(m.chat);
-            if (it == merchant_of.end()) return;
-            std::string type = m.sender == "system" ? "auto" : m.sender;
-            json::object o{
-                {"ts", m.ts}, {"chat", m.chat}, {"merchant", it->second}, {"type", type}};
-            if (type == "agent") o["agent"] = m.agent;
-            line(o);
-          },
-          [&](store::chat_event_row const& e) {
-            if ((e.kind != "assign" && e.kind != "close") || !alive) return;
-            auto it = merchant_of.find(e.chat);
-            if (it == merchant_of.end()) return;
-            json::object o{
-                {"ts", e.ts}, {"chat", e.chat}, {"merchant", it->second}, {"type", e.kind}};
-            if (e.kind == "assign") o["agent"] = e.agent;
-            line(o);
+      // The same stored-row translation the reports and kefu-sla replay use.
+      for_each_sla_event(
+          self->store_, from, to, [&](std::string const& m) { return in_scope(user, m); },
+          [&](sla::event const& e) {
+            if (!alive) return;
+            buf += json::serialize(json::value_from(e));
+            buf += '\n';
+            flush(false);
           });
     } catch (std::exception const&) {
       // Headers are out already: a cut stream is the only honest signal left.
@@ -793,21 +756,36 @@ std::vector<sla::event> api::sla_events(caller const& who, std::int64_t from, st
   });
 }
 
-void api::get_sla(caller const& who, http_request const& req, respond_fn const& respond) {
-  if (who.user.role == "agent") return respond(json_error(403, "forbidden", "not for agents"));
+// The role check and [from, to) window every report takes; answers and
+// returns nullopt when the request cannot be served.
+std::optional<std::pair<std::int64_t, std::int64_t>> api::report_window(caller const& who,
+                                                                        http_request const& req,
+                                                                        respond_fn const& respond) {
+  if (who.user.role == "agent") {
+    respond(json_error(403, "forbidden", "not for agents"));
+    return std::nullopt;
+  }
   auto from = parse_ms(req.param("from"));
   auto to = parse_ms(req.param("to"));
-  if (!from || !to || *from > *to)
-    return respond(
-        json_error(400, "bad_request", "from and to (epoch ms, from <= to) are required"));
+  if (!from || !to || *from > *to) {
+    respond(json_error(400, "bad_request", "from and to (epoch ms, from <= to) are required"));
+    return std::nullopt;
+  }
+  return std::pair(*from, *to);
+}
+
+void api::get_sla(caller const& who, http_request const& req, respond_fn const& respond) {
+  auto window = report_window(who, req, respond);
+  if (!window) return;
+  auto [from, to] = *window;
   auto g = sla::parse_group(req.has_param("group") ? req.param("group") : "merchant");
   if (!g) return respond(json_error(400, "bad_request", "group must be merchant, agent or day"));
   auto merchant = req.param("merchant");
   if (!merchant.empty() && !in_scope(who.user, merchant))
     return respond(json_error(404, "not_found", "no such merchant"));
-  auto events = sla_events(who, *from, *to, merchant);
+  auto events = sla_events(who, from, to, merchant);
   // The same computation as kefu-sla --as-of min(to, now) over /api/events.
-  auto report = sla::compute(events, policies(dir_), std::min(*to, now_ms()));
+  auto report = sla::compute(events, policies(dir_), std::min(to, now_ms()));
   if (req.param("format") == "csv") {
     http_response r{200, "text/csv; charset=utf-8", sla::to_csv(report, *g), {}};
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"sla-" +
@@ -820,12 +798,9 @@ void api::get_sla(caller const& who, http_request const& req, respond_fn const& 
 // Ratings of the chats opened in [from, to): satisfied / rated against 97 %
 // (seed 004), overall and by merchant, agent (holder at close) or local day.
 void api::get_satisfaction(caller const& who, http_request const& req, respond_fn const& respond) {
-  if (who.user.role == "agent") return respond(json_error(403, "forbidden", "not for agents"));
-  auto from = parse_ms(req.param("from"));
-  auto to = parse_ms(req.param("to"));
-  if (!from || !to || *from > *to)
-    return respond(
-        json_error(400, "bad_request", "from and to (epoch ms, from <= to) are required"));
+  auto window = report_window(who, req, respond);
+  if (!window) return;
+  auto [from, to] = *window;
   auto g = req.has_param("group") ? req.param("group") : std::string("merchant");
   if (g != "merchant" && g != "agent" && g != "day")
     return respond(json_error(400, "bad_request", "group must be merchant, agent or day"));
@@ -844,7 +819,7 @@ void api::get_satisfaction(caller const& who, http_request const& req, respond_f
   };
   tally overall;
   std::map<std::string, tally> by;
-  for (auto const& c : store_.chats_opened(*from, *to, merchant)) {
+  for (auto const& c : store_.chats_opened(from, to, merchant)) {
     if (!in_scope(who.user, c.merchant) || !c.rating) continue;
     std::string key =
         g == "merchant" ? c.merchant
@@ -865,18 +840,15 @@ void api::get_satisfaction(caller const& who, http_request const& req, respond_f
 }
 
 void api::get_price_guide(caller const& who, http_request const& req, respond_fn const& respond) {
-  if (who.user.role == "agent") return respond(json_error(403, "forbidden", "not for agents"));
-  auto from = parse_ms(req.param("from"));
-  auto to = parse_ms(req.param("to"));
-  if (!from || !to || *from > *to)
-    return respond(
-        json_error(400, "bad_request", "from and to (epoch ms, from <= to) are required"));
+  auto window = report_window(who, req, respond);
+  if (!window) return;
+  auto [from, to] = *window;
   auto merchant = req.param("merchant");
   if (!merchant.empty() && !in_scope(who.user, merchant))
     return respond(json_error(404, "not_found", "no such merchant"));
-  auto events = sla_events(who, *from, *to, merchant);
+  auto events = sla_events(who, from, to, merchant);
   auto book = policies(dir_);
-  auto chats = sla::replay(events, book, std::min(*to, now_ms()));
+  auto chats = sla::replay(events, book, std::min(to, now_ms()));
   respond(json_ok(sla::price_report(chats, book)));
 }
 

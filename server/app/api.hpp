@@ -76,6 +76,9 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
  private:
   void get_events(caller const& who, net::http_request const& req, respond_fn const& respond);
   void compliance_check(caller const& who, net::http_request const& req, respond_fn const& respond);
+  std::optional<std::pair<std::int64_t, std::int64_t>> report_window(caller const& who,
+                                                                     net::http_request const& req,
+                                                                     respond_fn const& respond);
   void get_sla(caller const& who, net::http_request const& req, respond_fn const& respond);
   void get_satisfaction(caller const& who, net::http_request const& req, respond_fn const& respond);
   void get_price_guide(caller const& who, net::http_request const& req, respond_fn const& respond);
@@ -97,6 +100,7 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
 };
 
 net::http_response json_error(int status, std::string const& code, std::string const& message);
+net::http_response json_ok(boost::json::value const& v, int status = 200);
 std::int64_t now_ms();
 
 }  // namespace kefu::app

@@ -24,6 +24,8 @@ merchant_info merchant_info::from_row(store::merchant const& m) {
   if (auto const* p = info.settings.if_contains("allowed_origins"); p && p->is_array())
     for (auto const& o : p->get_array())
       if (o.is_string()) info.allowed_origins.emplace_back(o.get_string());
+  if (auto policy = sla::parse_merchant_policy(json::value(info.settings)))
+    info.sla_policy = *policy;
   return info;
 }
 
@@ -32,7 +34,8 @@ void directory::load(store::store& st) {
   auto merchants = st.list_merchants();
   std::unique_lock lock(mu_);
   for (auto& u : users) users_[u.id] = std::move(u);
-  for (auto& m : merchants) merchants_[m.id] = merchant_info::from_row(m);
+  for (auto& m : merchants)
+    merchants_[m.id] = std::make_shared<merchant_info const>(merchant_info::from_row(m));
 }
 
 std::optional<store::user> directory::user(std::string const& id) const {
@@ -54,23 +57,22 @@ void directory::put_user(store::user const& u) {
   users_[u.id] = u;
 }
 
-std::optional<merchant_info> directory::merchant(std::string const& id) const {
+std::shared_ptr<merchant_info const> directory::merchant(std::string const& id) const {
   std::shared_lock lock(mu_);
   auto it = merchants_.find(id);
-  if (it == merchants_.end()) return std::nullopt;
-  return it->second;
+  return it == merchants_.end() ? nullptr : it->second;
 }
 
 std::vector<merchant_info> directory::merchants() const {
   std::shared_lock lock(mu_);
   std::vector<merchant_info> out;
-  for (auto const& [id, m] : merchants_) out.push_back(m);
+  for (auto const& [id, m] : merchants_) out.push_back(*m);
   return out;
 }
 
 void directory::put_merchant(store::merchant const& m) {
   std::unique_lock lock(mu_);
-  merchants_[m.id] = merchant_info::from_row(m);
+  merchants_[m.id] = std::make_shared<merchant_info const>(merchant_info::from_row(m));
 }
 
 std::optional<store::user> directory::by_token(std::string const& token, std::int64_t now) const {

@@ -7,12 +7,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "server/core/sla/policy.hpp"
 #include "server/store/store.hpp"
 
 namespace kefu::app {
@@ -24,6 +26,9 @@ struct merchant_info {
   std::string greeting_mode = "auto";
   std::string closing;
   std::vector<std::string> allowed_origins;
+  // Thresholds and service hours, parsed once here rather than per chat or
+  // per report (defaults when unset; the admin API refuses invalid ones).
+  sla::merchant_policy sla_policy;
 
   static merchant_info from_row(store::merchant const& m);
 };
@@ -36,7 +41,8 @@ class directory {
   std::vector<store::user> users() const;
   void put_user(store::user const& u);
 
-  std::optional<merchant_info> merchant(std::string const& id) const;
+  // Shared and immutable: the hot path reads it without copying settings.
+  std::shared_ptr<merchant_info const> merchant(std::string const& id) const;
   std::vector<merchant_info> merchants() const;
   void put_merchant(store::merchant const& m);
 
@@ -48,7 +54,7 @@ class directory {
  private:
   mutable std::shared_mutex mu_;
   std::map<std::string, store::user> users_;
-  std::map<std::string, merchant_info> merchants_;
+  std::map<std::string, std::shared_ptr<merchant_info const>> merchants_;
   std::unordered_map<std::string, store::login_session> sessions_;
 };
 

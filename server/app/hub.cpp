@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "server/app/auth.hpp"
+#include "server/app/json_util.hpp"
 
 namespace kefu::app {
 
@@ -24,24 +25,6 @@ std::shared_ptr<std::string const> text_of(json::value const& v) {
 template <class Frame>
 std::shared_ptr<std::string const> frame_text(Frame const& f) {
   return std::make_shared<std::string const>(wire::to_text(f));
-}
-
-std::string fill_template(std::string t, std::string const& merchant, std::string const& agent) {
-  auto replace_all = [&](std::string const& from, std::string const& to) {
-    for (std::size_t pos = 0; (pos = t.find(from, pos)) != std::string::npos; pos += to.size())
-      t.replace(pos, from.size(), to);
-  };
-  replace_all("{merchant}", merchant);
-  replace_all("{agent}", agent);
-  return t;
-}
-
-std::optional<json::value> parse_verdict(std::string const& s) {
-  if (s.empty()) return std::nullopt;
-  json::error_code ec;
-  auto v = json::parse(s, ec);
-  if (ec) return std::nullopt;
-  return v;
 }
 
 }  // namespace
@@ -86,6 +69,20 @@ void hub::from_writer(std::function<void()> f) {
   });
 }
 
+std::string hub::flight_key(std::string const& sender_key, std::string const& client_id) {
+  return sender_key + '\x1f' + client_id;
+}
+
+std::vector<hub::sp> hub::take_waiters(store::message_op const& op) {
+  std::vector<sp> waiters;
+  if (auto found = inflight_.find(flight_key(op.sender_key, op.client_id));
+      found != inflight_.end()) {
+    waiters = std::move(found->second);
+    inflight_.erase(found);
+  }
+  return waiters;
+}
+
 std::string hub::buyer_key(std::string const& merchant, std::string const& buyer) const {
   return merchant + '\x1f' + buyer;
 }
@@ -115,33 +112,17 @@ void hub::recover() {
     c.committed = true;
     c.greeted = !row.agent.empty();
     ms_t last_buyer = row.opened;
-    // The SLA clock is rebuilt from the stored events in stored order.
-    struct past {
-      std::int64_t ord;
-      sla::event_type type;
-      ms_t ts;
-      std::string agent;
-    };
-    std::vector<past> events;
-    for (auto const& m : store_.messages(row.id)) {
+    auto messages = store_.messages(row.id);
+    for (auto const& m : messages) {
       if (m.blocked || !m.seq) continue;
       c.history.push_back({*m.seq, m.sender, m.agent, m.text, m.ts, m.verdict_json});
       c.last_seq = std::max(c.last_seq, *m.seq);
       if (m.sender == "buyer") last_buyer = std::max(last_buyer, m.ts);
-      events.push_back({m.ord,
-                        m.sender == "buyer"   ? sla::event_type::buyer
-                        : m.sender == "agent" ? sla::event_type::agent
-                                              : sla::event_type::automated,
-                        m.ts, m.agent});
     }
-    for (auto const& e : store_.chat_events(row.id))
-      if (e.kind == "assign") events.push_back({e.ord, sla::event_type::assign, e.ts, e.agent});
-    std::sort(events.begin(), events.end(),
-              [](past const& a, past const& b) { return a.ord < b.ord; });
-    sla::warning_offsets warn;
-    warn.at_ms[sla::index(sla::threshold::reply)] = cfg_.sla_warning_ms;
-    clock_state cs{sla::chat_clock(policy_for(row.merchant), warn), {}};
-    for (auto const& e : events) cs.clock.apply(e.type, e.ts, e.agent);
+    // The SLA clock is rebuilt from the stored events in stored order.
+    clock_state cs{new_clock(row.merchant), {}};
+    for (auto const& e : chat_sla_events(row, messages, store_.chat_events(row.id)))
+      cs.clock.apply(e);
     cs.clock.fire(now);  // alerts that fell due while the server was down are history
     clocks_.emplace(row.id, std::move(cs));
     schedule_alarm(row.id);
@@ -318,7 +299,7 @@ void hub::on_frame(sp p, wire::inbound f) {
 void hub::buyer_send(sp const& p, wire::send_frame const& f) {
   if (f.id.empty()) return send_error(p, std::nullopt, "bad_request", "\"id\" must not be empty");
   std::string sender_key = "b:" + p->merchant + ":" + p->buyer;
-  std::string flight = sender_key + '\x1f' + f.id;
+  std::string flight = flight_key(sender_key, f.id);
   if (auto it = inflight_.find(flight); it != inflight_.end()) {
     it->second.push_back(p);  // the same frame raced in twice: one write, two acks
     return;
@@ -370,12 +351,7 @@ void hub::buyer_send(sp const& p, wire::send_frame const& f) {
   w.message = op;
   w.done = [self = shared_from_this(), op, opening](store::write_result const& r) {
     self->from_writer([self, op, r, opening] {
-      auto flight_key = op.sender_key + '\x1f' + op.client_id;
-      std::vector<sp> waiters;
-      if (auto found = self->inflight_.find(flight_key); found != self->inflight_.end()) {
-        waiters = std::move(found->second);
-        self->inflight_.erase(found);
-      }
+      auto waiters = self->take_waiters(op);
       self->on_message_committed(op.chat, op, r, waiters, opening);
       self->update_gauges();
       self->arm_timer();
@@ -439,7 +415,7 @@ void hub::store_rating(sp const& p, wire::rate_frame const& f) {
 void hub::agent_send(sp const& p, wire::send_frame const& f) {
   if (f.id.empty()) return send_error(p, std::nullopt, "bad_request", "\"id\" must not be empty");
   std::string sender_key = "a:" + p->agent;
-  std::string flight = sender_key + '\x1f' + f.id;
+  std::string flight = flight_key(sender_key, f.id);
   if (auto it = inflight_.find(flight); it != inflight_.end()) {
     it->second.push_back(p);
     return;
@@ -474,12 +450,7 @@ void hub::agent_send(sp const& p, wire::send_frame const& f) {
   w.message = op;
   w.done = [self = shared_from_this(), op, held](store::write_result const& r) {
     self->from_writer([self, op, r, held] {
-      auto flight_key = op.sender_key + '\x1f' + op.client_id;
-      std::vector<sp> waiters;
-      if (auto found = self->inflight_.find(flight_key); found != self->inflight_.end()) {
-        waiters = std::move(found->second);
-        self->inflight_.erase(found);
-      }
+      auto waiters = self->take_waiters(op);
       if (!held && r.ok && !r.duplicate) {
         bool exists = self->chats_.count(op.chat) != 0;
         for (auto const& waiter : waiters)
@@ -582,7 +553,7 @@ void hub::resume(sp const& p, wire::resume_frame const& f) {
         // A buyer sees the other side of the chat; an agent sees everything.
         wire::message_frame mf{f.chat, *m.seq, m.sender == "system" ? "system" : m.sender,
                                m.text, m.ts,   std::nullopt};
-        if (!to_buyer) mf.verdict = parse_verdict(m.verdict_json);
+        if (!to_buyer) mf.verdict = parse_json(m.verdict_json);
         p->send(frame_text(mf));
         sent = std::max(sent, *m.seq);
       }
@@ -612,7 +583,7 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
     for (auto const& w : waiters) {
       if (r.blocked) {
         wire::blocked_frame b{op.client_id, r.chat, json::object{}};
-        if (auto v = parse_verdict(r.verdict_json)) b.verdict = *v;
+        if (auto v = parse_json(r.verdict_json)) b.verdict = *v;
         w->send(frame_text(b));
       } else {
         w->send(frame_text(wire::ack_frame{op.client_id, r.chat, r.seq}));
@@ -635,20 +606,18 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
                    {"chat", chat_id},
                    {"merchant", it->second.merchant},
                    {"agent", op.agent},
-                   {"verdict", parse_verdict(op.verdict_json).value_or(json::object{})},
+                   {"verdict", parse_json(op.verdict_json).value_or(json::object{})},
                    {"at", op.ts}});
     }
     wire::blocked_frame b{op.client_id, chat_id, json::object{}};
-    if (auto v = parse_verdict(r.verdict_json.empty() ? op.verdict_json : r.verdict_json))
+    if (auto v = parse_json(r.verdict_json.empty() ? op.verdict_json : r.verdict_json))
       b.verdict = *v;
     for (auto const& w : waiters) w->send(frame_text(b));
     return;
   }
   for (auto const& w : waiters) w->send(frame_text(wire::ack_frame{op.client_id, chat_id, r.seq}));
   ms_t ts = r.ts ? r.ts : op.ts;
-  auto type = op.sender == "buyer"   ? sla::event_type::buyer
-              : op.sender == "agent" ? sla::event_type::agent
-                                     : sla::event_type::automated;
+  auto type = sla_type_of(op.sender);
   feed_clock(chat_id, it == chats_.end() ? std::string() : it->second.merchant, type, ts, op.agent);
   if (it == chats_.end()) return;  // closed meanwhile: stored, readable by resume
   auto& c = it->second;
@@ -656,7 +625,7 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
               op.text,           r.ts ? r.ts : op.ts, op.verdict_json};
   deliver(c, d);
   if (!op.verdict_json.empty()) {
-    auto v = parse_verdict(op.verdict_json);
+    auto v = parse_json(op.verdict_json);
     if (op.sender == "buyer" && v && !c.agent.empty())
       send_to_agent(c.agent, c.id, frame_text(wire::warning_frame{c.id, d.seq, *v}), d.seq);
     note_recent({{"kind", "violation"},
@@ -683,7 +652,7 @@ void hub::deliver(chat& c, delivered const& d) {
   counters_.messages_routed++;
   wire::message_frame mf{c.id, d.seq, d.from, d.text, d.ts, std::nullopt};
   if (d.from == "buyer") {
-    mf.verdict = parse_verdict(d.verdict_json);
+    mf.verdict = parse_json(d.verdict_json);
     if (!c.agent.empty()) send_to_agent(c.agent, c.id, frame_text(mf), d.seq);
     return;
   }
@@ -727,7 +696,7 @@ void hub::on_assigned(routing::assigned const& a) {
   op.chat = c.id;
   op.sender = "auto";
   op.agent = a.agent;
-  op.text = fill_template(m->greeting, m->row.name, u ? u->name : a.agent);
+  op.text = compliance::fill_template(m->greeting, m->row.name, u ? u->name : a.agent);
   op.ts = clock_();
   store::write_op w;
   w.message = op;
@@ -742,7 +711,7 @@ void hub::send_assigned(sp const& agent_peer, chat const& c) {
   for (auto const& d : c.history) {
     json::object m{{"seq", d.seq}, {"from", d.from}, {"text", d.text}, {"ts", d.ts}};
     if (!d.agent.empty()) m["agent"] = d.agent;
-    if (auto v = parse_verdict(d.verdict_json)) m["verdict"] = *v;
+    if (auto v = parse_json(d.verdict_json)) m["verdict"] = *v;
     history.push_back(std::move(m));
   }
   json::object chat_obj{
@@ -803,11 +772,11 @@ void hub::store_event(std::string const& chat_id, std::string const& kind, std::
 
 // ---------------------------------------------------------------- SLA clocks
 
-sla::merchant_policy hub::policy_for(std::string const& merchant) const {
+sla::chat_clock hub::new_clock(std::string const& merchant) const {
   auto m = dir_.merchant(merchant);
-  if (!m) return {};
-  auto p = sla::parse_merchant_policy(boost::json::value(m->settings));
-  return p ? *p : sla::merchant_policy{};
+  sla::warning_offsets warn;
+  warn.at_ms[sla::index(sla::threshold::reply)] = cfg_.sla_warning_ms;
+  return sla::chat_clock(m ? m->sla_policy : sla::merchant_policy{}, warn);
 }
 
 void hub::feed_clock(std::string const& chat_id, std::string const& merchant, sla::event_type type,
@@ -815,10 +784,7 @@ void hub::feed_clock(std::string const& chat_id, std::string const& merchant, sl
   auto it = clocks_.find(chat_id);
   if (it == clocks_.end()) {
     if (merchant.empty() || type == sla::event_type::close) return;
-    sla::warning_offsets warn;
-    warn.at_ms[sla::index(sla::threshold::reply)] = cfg_.sla_warning_ms;
-    it = clocks_.emplace(chat_id, clock_state{sla::chat_clock(policy_for(merchant), warn), {}})
-             .first;
+    it = clocks_.emplace(chat_id, clock_state{new_clock(merchant), {}}).first;
   }
   auto u = it->second.clock.apply(type, ts, agent);
   for (auto const& a : u.due) push_alert(chat_id, a);

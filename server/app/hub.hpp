@@ -160,7 +160,8 @@ class hub : public std::enable_shared_from_this<hub> {
   void send_clock(std::string const& agent, std::string const& chat_id);
   void push_alert(std::string const& chat_id, sla::alert const& a);
   void schedule_alarm(std::string const& chat_id);
-  sla::merchant_policy policy_for(std::string const& merchant) const;
+  // A chat's SLA clock under its merchant's policy and the configured warning.
+  sla::chat_clock new_clock(std::string const& merchant) const;
   void send_error(sp const& p, std::optional<std::string> id, std::string const& code,
                   std::string const& message);
   void send_to_buyer(chat const& c, std::shared_ptr<std::string const> const& text,
@@ -170,6 +171,9 @@ class hub : public std::enable_shared_from_this<hub> {
   void send_to(sp const& p, std::string const& chat, std::shared_ptr<std::string const> const& text,
                std::int64_t seq);
   std::string new_chat_id(ms_t now);
+  // In-flight sends by (sender key, client id): peers awaiting one commit.
+  static std::string flight_key(std::string const& sender_key, std::string const& client_id);
+  std::vector<sp> take_waiters(store::message_op const& op);
   std::string buyer_key(std::string const& merchant, std::string const& buyer) const;
   void update_gauges();
   boost::json::object board_snapshot(peer const& p, ms_t now) const;

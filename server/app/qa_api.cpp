@@ -10,6 +10,7 @@
 
 #include "server/app/api.hpp"
 #include "server/app/auth.hpp"
+#include "server/app/json_util.hpp"
 #include "server/core/qa/audit.hpp"
 #include "server/core/qa/masking.hpp"
 #include "server/core/qa/sampling.hpp"
@@ -22,29 +23,6 @@ using net::http_request;
 using net::http_response;
 
 namespace {
-
-http_response ok_json(json::value const& v, int status = 200) {
-  return {status, "application/json", json::serialize(v), {}};
-}
-
-std::optional<std::int64_t> to_ms(std::string const& s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  std::int64_t v = 0;
-  std::size_t i = s[0] == '-' ? 1 : 0;
-  if (i == s.size()) return std::nullopt;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    v = v * 10 + (s[i] - '0');
-  }
-  return s[0] == '-' ? -v : v;
-}
-
-std::optional<json::value> parse_json(std::string const& s) {
-  json::error_code ec;
-  auto v = json::parse(s, ec);
-  if (ec) return std::nullopt;
-  return v;
-}
 
 bool can_review(store::user const& u) {
   return u.role == "qa" || u.role == "admin";
@@ -86,12 +64,6 @@ api::chat_view api::load_chat_view(store::chat_row const& row) {
   auto msgs = store_.messages(row.id);
   auto events = store_.chat_events(row.id);
 
-  // SLA turns from the stored events, in stored order.
-  struct past {
-    std::int64_t ord;
-    sla::event ev;
-  };
-  std::vector<past> evs;
   json::array messages, blocked, evs_json;
   std::vector<std::string> agent_texts;
   std::optional<std::string> first_human;
@@ -119,12 +91,6 @@ api::chat_view api::load_chat_view(store::chat_row const& row) {
       }
     }
     if (msg.sender == "auto") auto_greeted = true;
-    auto type = msg.sender == "buyer"   ? sla::event_type::buyer
-                : msg.sender == "agent" ? sla::event_type::agent
-                                        : sla::event_type::automated;
-    evs.push_back(
-        {msg.ord,
-         {msg.ts, row.id, row.merchant, type, type == sla::event_type::agent ? msg.agent : ""}});
   }
   json::array transfers;
   for (auto const& e : events) {
@@ -133,20 +99,10 @@ api::chat_view api::load_chat_view(store::chat_row const& row) {
     if (!e.data.empty()) o["data"] = e.data;
     if (e.kind == "assign" && e.data == "transfer") transfers.push_back(o);
     evs_json.push_back(std::move(o));
-    if (e.kind == "assign" || e.kind == "close")
-      evs.push_back({e.ord,
-                     {e.ts, row.id, row.merchant,
-                      e.kind == "assign" ? sla::event_type::assign : sla::event_type::close,
-                      e.kind == "assign" ? e.agent : ""}});
   }
-  std::sort(evs.begin(), evs.end(), [](past const& a, past const& b) { return a.ord < b.ord; });
-  std::vector<sla::event> ordered;
-  for (auto& e : evs) ordered.push_back(std::move(e.ev));
-  auto policy = [&] {
-    if (!m) return sla::merchant_policy{};
-    auto p = sla::parse_merchant_policy(json::value(m->settings));
-    return p ? *p : sla::merchant_policy{};
-  }();
+  // SLA turns from the stored events, in stored order.
+  auto ordered = chat_sla_events(row, msgs, events);
+  auto policy = m ? m->sla_policy : sla::merchant_policy{};
   json::array turns;
   std::int64_t hits30 = 0, misses30 = 0;
   if (auto result = sla::replay_chat(ordered, policy, row.closed.value_or(now_ms()))) {
@@ -246,7 +202,7 @@ void api::get_chat(caller const& who, std::string const& id, http_request const&
   view.transcript["masked"] = masked;
   audit(u.id, unmask ? "transcript.unmask" : "transcript.view", id,
         {{"merchant", row->merchant}, {"masked", masked}});
-  respond(ok_json(view.transcript));
+  respond(json_ok(view.transcript));
 }
 
 // ------------------------------------------------------------------ routes
@@ -297,7 +253,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
                      {"chats", ids}};
     store_.put_record({"sample", sample_id, merchant, "", "", now_ms(), json::serialize(rec)});
     audit(u.id, "sample.draw", sample_id, {{"merchant", merchant}, {"size", chats.size()}});
-    respond(ok_json(json::object{{"sample", sample_id}, {"chats", ids}}, 201));
+    respond(json_ok(json::object{{"sample", sample_id}, {"chats", ids}}, 201));
     return true;
   }
   if (path == "/api/qa/samples" && method == "GET") {
@@ -308,7 +264,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     for (auto const& r : store_.list_records("sample", f))
       if (in_scope(u, r.merchant))
         if (auto v = parse_json(r.body)) out.push_back(*v);
-    respond(ok_json(json::object{{"samples", out}}));
+    respond(json_ok(json::object{{"samples", out}}));
     return true;
   }
   if (path.rfind("/api/qa/samples/", 0) == 0 && method == "GET") {
@@ -348,7 +304,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
                        {"target", 50},
                        {"met", reviewed.size() >= 50}};
     }
-    respond(ok_json(json::object{{"merchants", out}}));
+    respond(json_ok(json::object{{"merchants", out}}));
     return true;
   }
   if (path == "/api/qa/scorecards") {
@@ -358,7 +314,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     if (method == "GET") {
       if (!reads_qa(u) && u.role != "agent")
         return respond(json_error(403, "forbidden", "forbidden")), true;
-      respond(ok_json(json::value_from(scorecard_for(merchant))));
+      respond(json_ok(json::value_from(scorecard_for(merchant))));
       return true;
     }
     if (method == "PUT" || method == "POST") {
@@ -371,7 +327,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
       store_.put_record({"scorecard", merchant, merchant, "", "", now_ms(),
                          json::serialize(json::value_from(*card))});
       audit(u.id, "scorecard.save", merchant, {});
-      respond(ok_json(json::value_from(*card)));
+      respond(json_ok(json::value_from(*card)));
       return true;
     }
   }
@@ -409,7 +365,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     store_.put_record(
         {"review", id, row->merchant, row->id, row->agent, now_ms(), json::serialize(rec)});
     audit(u.id, "review.save", id, {{"chat", row->id}, {"total", scored->total}});
-    respond(ok_json(rec, 201));
+    respond(json_ok(rec, 201));
     return true;
   }
   if (path == "/api/qa/reviews" && method == "GET") {
@@ -421,7 +377,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     for (auto const& r : store_.list_records("review", f))
       if (in_scope(u, r.merchant))
         if (auto v = parse_json(r.body)) out.push_back(*v);
-    respond(ok_json(json::object{{"reviews", out}}));
+    respond(json_ok(json::object{{"reviews", out}}));
     return true;
   }
   if (path == "/api/qa/scores" && method == "GET") {
@@ -431,8 +387,8 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     if (g != "agent" && g != "merchant")
       return respond(json_error(400, "bad_request", "group must be agent or merchant")), true;
     store::qa_filter f;
-    f.from = to_ms(req.param("from"));
-    f.to = to_ms(req.param("to"));
+    f.from = parse_ms(req.param("from"));
+    f.to = parse_ms(req.param("to"));
     if (u.role == "agent") f.agent = u.id;
     // Per key: count, mean total, and the mean per week (trend over time).
     struct acc {
@@ -463,7 +419,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
             {{"week_start", ws}, {"reviews", w.first}, {"avg_total", w.second / w.first}});
       out[k] = {{"reviews", a.n}, {"avg_total", a.sum / a.n}, {"weeks", std::move(weeks)}};
     }
-    respond(ok_json(json::object{{"by_" + g, std::move(out)}}));
+    respond(json_ok(json::object{{"by_" + g, std::move(out)}}));
     return true;
   }
   if (path == "/api/qa/appeals" && method == "POST") {
@@ -492,7 +448,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     store_.put_record(
         {"appeal", id, rec->merchant, rec->chat, u.id, now_ms(), json::serialize(ap)});
     audit(u.id, "appeal.open", id, {{"review", rec->id}});
-    respond(ok_json(ap, 201));
+    respond(json_ok(ap, 201));
     return true;
   }
   if (path == "/api/qa/appeals" && method == "GET") {
@@ -503,7 +459,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     for (auto const& r : store_.list_records("appeal", f))
       if (in_scope(u, r.merchant))
         if (auto v = parse_json(r.body)) out.push_back(*v);
-    respond(ok_json(json::object{{"appeals", out}}));
+    respond(json_ok(json::object{{"appeals", out}}));
     return true;
   }
   if (path.rfind("/api/qa/appeals/", 0) == 0 && method == "POST" && path.size() > 24 &&
@@ -534,13 +490,13 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     rec->body = json::serialize(ap);
     store_.put_record(*rec);
     audit(u.id, "appeal.resolve", id, {{"decision", *decision}});
-    respond(ok_json(ap));
+    respond(json_ok(ap));
     return true;
   }
   if (path == "/api/audit" && method == "GET") {
     if (u.role != "admin") return respond(json_error(403, "forbidden", "admins only")), true;
-    auto from = to_ms(req.param("from_seq")).value_or(1);
-    auto limit = to_ms(req.param("limit")).value_or(1000);
+    auto from = parse_ms(req.param("from_seq")).value_or(1);
+    auto limit = parse_ms(req.param("limit")).value_or(1000);
     json::array entries;
     store_.scan_audit(from, static_cast<std::size_t>(std::clamp<std::int64_t>(limit, 1, 10'000)),
                       [&](store::audit_row const& r) {
@@ -559,13 +515,13 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
       });
       out["chain"] = json::value_from(qa::verify_chain(chain));
     }
-    respond(ok_json(out));
+    respond(json_ok(out));
     return true;
   }
   if (path == "/api/admin/retention" && method == "POST") {
     if (u.role != "admin") return respond(json_error(403, "forbidden", "admins only")), true;
     auto n = run_retention(u.id);
-    respond(ok_json(json::object{{"purged", n}}));
+    respond(json_ok(json::object{{"purged", n}}));
     return true;
   }
   return false;

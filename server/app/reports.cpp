@@ -1,6 +1,8 @@
 #include "server/app/reports.hpp"
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 namespace kefu::app {
@@ -9,40 +11,72 @@ namespace json = boost::json;
 
 sla::policy_book policies(directory const& dir) {
   sla::policy_book book;
-  for (auto const& m : dir.merchants())
-    if (auto p = sla::parse_merchant_policy(json::value(m.settings)))
-      book.merchants.emplace(m.row.id, *p);
+  for (auto const& m : dir.merchants()) book.merchants.emplace(m.row.id, m.sla_policy);
   return book;
 }
 
-std::vector<sla::event> load_sla_events(store::store& st, std::int64_t from, std::int64_t to,
-                                        merchant_filter const& keep) {
+sla::event_type sla_type_of(std::string_view sender) {
+  if (sender == "buyer") return sla::event_type::buyer;
+  if (sender == "agent") return sla::event_type::agent;
+  return sla::event_type::automated;
+}
+
+namespace {
+
+// A stored message or chat event as an SLA event; nullopt when it is none.
+std::optional<sla::event> to_event(store::message_row const& m, std::string const& merchant) {
+  if (m.blocked || !m.seq) return std::nullopt;
+  auto type = sla_type_of(m.sender);
+  return sla::event{m.ts, m.chat, merchant, type, type == sla::event_type::agent ? m.agent : ""};
+}
+
+std::optional<sla::event> to_event(store::chat_event_row const& e, std::string const& merchant) {
+  if (e.kind != "assign" && e.kind != "close") return std::nullopt;
+  bool assign = e.kind == "assign";
+  return sla::event{e.ts, e.chat, merchant,
+                    assign ? sla::event_type::assign : sla::event_type::close,
+                    assign ? e.agent : ""};
+}
+
+}  // namespace
+
+std::vector<sla::event> chat_sla_events(store::chat_row const& chat,
+                                        std::vector<store::message_row> const& messages,
+                                        std::vector<store::chat_event_row> const& events) {
+  std::vector<std::pair<std::int64_t, sla::event>> ordered;
+  for (auto const& m : messages)
+    if (auto e = to_event(m, chat.merchant)) ordered.emplace_back(m.ord, std::move(*e));
+  for (auto const& ev : events)
+    if (auto e = to_event(ev, chat.merchant)) ordered.emplace_back(ev.ord, std::move(*e));
+  std::sort(ordered.begin(), ordered.end(),
+            [](auto const& a, auto const& b) { return a.first < b.first; });
   std::vector<sla::event> out;
+  out.reserve(ordered.size());
+  for (auto& [ord, e] : ordered) out.push_back(std::move(e));
+  return out;
+}
+
+void for_each_sla_event(store::store& st, std::int64_t from, std::int64_t to,
+                        merchant_filter const& keep,
+                        std::function<void(sla::event const&)> const& each) {
   std::unordered_map<std::string, std::string> merchant_of;
+  auto emit = [&](auto const& row) {
+    auto it = merchant_of.find(row.chat);
+    if (it == merchant_of.end()) return;
+    if (auto e = to_event(row, it->second)) each(*e);
+  };
   st.scan_events(
       from, to,
       [&](store::chat_row const& c) {
         if (keep(c.merchant)) merchant_of[c.id] = c.merchant;
       },
-      [&](store::message_row const& m) {
-        if (m.blocked || !m.seq) return;
-        auto it = merchant_of.find(m.chat);
-        if (it == merchant_of.end()) return;
-        auto type = m.sender == "buyer"   ? sla::event_type::buyer
-                    : m.sender == "agent" ? sla::event_type::agent
-                                          : sla::event_type::automated;
-        out.push_back(
-            {m.ts, m.chat, it->second, type, type == sla::event_type::agent ? m.agent : ""});
-      },
-      [&](store::chat_event_row const& e) {
-        if (e.kind != "assign" && e.kind != "close") return;
-        auto it = merchant_of.find(e.chat);
-        if (it == merchant_of.end()) return;
-        bool assign = e.kind == "assign";
-        out.push_back({e.ts, e.chat, it->second,
-                       assign ? sla::event_type::assign : sla::event_type::close,
-                       assign ? e.agent : ""});
-      });
+      emit, emit);
+}
+
+std::vector<sla::event> load_sla_events(store::store& st, std::int64_t from, std::int64_t to,
+                                        merchant_filter const& keep) {
+  std::vector<sla::event> out;
+  for_each_sla_event(st, from, to, keep, [&](sla::event const& e) { out.push_back(e); });
   return out;
 }
 

@@ -20,6 +20,21 @@ using merchant_filter = std::function<bool(std::string const& merchant)>;
 
 sla::policy_book policies(directory const& dir);
 
+// The SLA event type of a stored message's sender; system messages count as auto.
+sla::event_type sla_type_of(std::string_view sender);
+
+// One chat's SLA events in stored order, from its delivered messages and its
+// assign / close events (blocked messages are not events).
+std::vector<sla::event> chat_sla_events(store::chat_row const& chat,
+                                        std::vector<store::message_row> const& messages,
+                                        std::vector<store::chat_event_row> const& events);
+
+// Streams the kefu-sla events of the chats opened in [from, to) whose
+// merchant passes `keep`, in stored (ts, arrival) order.
+void for_each_sla_event(store::store& st, std::int64_t from, std::int64_t to,
+                        merchant_filter const& keep,
+                        std::function<void(sla::event const&)> const& each);
+
 // The kefu-sla events of the chats opened in [from, to) whose merchant passes `keep`.
 std::vector<sla::event> load_sla_events(store::store& st, std::int64_t from, std::int64_t to,
                                         merchant_filter const& keep);

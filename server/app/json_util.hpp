@@ -1,0 +1,35 @@
+#pragma once
+// Small helpers for untrusted text shared by the API, the QA endpoints and
+// the hub: nothing here throws.
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace kefu::app {
+
+// Parses JSON; nullopt when the text is empty or not JSON.
+inline std::optional<boost::json::value> parse_json(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  boost::json::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec) return std::nullopt;
+  return v;
+}
+
+// A decimal epoch-milliseconds query parameter (an optional leading '-').
+inline std::optional<std::int64_t> parse_ms(std::string_view s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  std::size_t i = s[0] == '-' ? 1 : 0;
+  if (i == s.size()) return std::nullopt;
+  std::int64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+  }
+  return s[0] == '-' ? -v : v;
+}
+
+}  // namespace kefu::app
