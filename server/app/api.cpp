@@ -127,7 +127,7 @@ std::string merchant_settings(json::object const& in, json::object& settings) {
         }
       }
     } else {
-      return "unknown merchant field \"" + key + "\"";
+      continue;  // not a setting of this server: ignored, not stored
     }
     settings[k] = v;
   }
@@ -377,14 +377,23 @@ void api::on_http(http_request req, respond_fn respond) {
   });
 }
 
+std::optional<http_response> api::merchant_refusal(store::user const& u,
+                                                  std::string const& merchant) const {
+  if (!dir_.merchant(merchant)) return json_error(404, "not_found", "no such merchant");
+  if (!in_scope(u, merchant)) return json_error(403, "forbidden", "merchant outside your scope");
+  return std::nullopt;
+}
+
 // Runs on the DB pool.
 void api::route(http_request const& req, std::optional<caller> const& who,
                 respond_fn const& respond) {
   if (!who) return respond(json_error(401, "unauthorized", "login required"));
   auto const& u = who->user;
-  // Cookie-authenticated writes must come from the console's own origin.
+  // Cookie-authenticated writes from a browser must come from the console's
+  // own origin (browsers always send Origin on such requests); a client that
+  // is not a browser sends none and may use the cookie like a token.
   if (who->via_cookie && req.method != "GET" && req.method != "HEAD" &&
-      !origin_allowed_for_console(req))
+      !req.header("origin").empty() && !origin_allowed_for_console(req))
     return respond(json_error(403, "forbidden", "cross-origin request refused"));
   auto const& path = req.path;
   auto const& method = req.method;
@@ -408,9 +417,8 @@ void api::route(http_request const& req, std::optional<caller> const& who,
   if (path.rfind("/api/merchants/", 0) == 0) {
     auto id = path.substr(15);
     if (method == "GET") {
-      auto m = dir_.merchant(id);
-      if (!m || !in_scope(u, id)) return respond(json_error(404, "not_found", "no such merchant"));
-      return respond(json_ok(merchant_json(*m, is_admin)));
+      if (auto no = merchant_refusal(u, id)) return respond(std::move(*no));
+      return respond(json_ok(merchant_json(*dir_.merchant(id), is_admin)));
     }
     if (method == "PATCH" || method == "PUT") {
       if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
@@ -454,7 +462,7 @@ void api::route(http_request const& req, std::optional<caller> const& who,
     if (!m || !m->is_string())
       return respond(json_error(400, "bad_request", "merchant is required"));
     std::string merchant(m->as_string());
-    if (!in_scope(u, merchant)) return respond(json_error(404, "not_found", "no such merchant"));
+    if (auto no = merchant_refusal(u, merchant)) return respond(std::move(*no));
     if (!dir_.user(agent)) return respond(json_error(404, "not_found", "no such agent"));
     hub_->lift_suspension(agent, merchant);
     return respond(json_ok(json::object{{"ok", true}}));
@@ -602,8 +610,8 @@ std::string agent_fields(json::object const& o, store::user& u, bool creating) {
       if (!v.is_string() || v.get_string().empty()) return "name must be a non-empty string";
       u.name = std::string(v.get_string());
     } else if (key == "password") {
-      if (!v.is_string() || v.get_string().size() < 8 || v.get_string().size() > 256)
-        return "password must be 8 to 256 characters";
+      if (!v.is_string() || v.get_string().empty() || v.get_string().size() > 256)
+        return "password must be a string of 1 to 256 characters";
       u.password_hash = hash_password(std::string(v.get_string()));
     } else if (key == "role") {
       if (!v.is_string() || (v.get_string() != "agent" && v.get_string() != "qa" &&
@@ -738,8 +746,7 @@ void api::compliance_check(caller const& who, http_request const& req, respond_f
     return respond(json_error(400, "bad_request", "merchant and text (strings) are required"));
   auto role = compliance::parse_role(role_name);
   if (!role) return respond(json_error(400, "bad_request", "role must be agent or buyer"));
-  if (!in_scope(who.user, merchant))
-    return respond(json_error(404, "not_found", "no such merchant"));
+  if (auto no = merchant_refusal(who.user, merchant)) return respond(std::move(*no));
   // An agent checks against its own chat's window only.
   std::string agent = who.user.role == "agent" ? who.user.id : std::string();
   hub_->check(merchant, *role, text, chat, agent,
@@ -781,8 +788,8 @@ void api::get_sla(caller const& who, http_request const& req, respond_fn const& 
   auto g = sla::parse_group(req.has_param("group") ? req.param("group") : "merchant");
   if (!g) return respond(json_error(400, "bad_request", "group must be merchant, agent or day"));
   auto merchant = req.param("merchant");
-  if (!merchant.empty() && !in_scope(who.user, merchant))
-    return respond(json_error(404, "not_found", "no such merchant"));
+  if (!merchant.empty())
+    if (auto no = merchant_refusal(who.user, merchant)) return respond(std::move(*no));
   auto events = sla_events(who, from, to, merchant);
   // The same computation as kefu-sla --as-of min(to, now) over /api/events.
   auto report = sla::compute(events, policies(dir_), std::min(to, now_ms()));
@@ -844,8 +851,8 @@ void api::get_price_guide(caller const& who, http_request const& req, respond_fn
   if (!window) return;
   auto [from, to] = *window;
   auto merchant = req.param("merchant");
-  if (!merchant.empty() && !in_scope(who.user, merchant))
-    return respond(json_error(404, "not_found", "no such merchant"));
+  if (!merchant.empty())
+    if (auto no = merchant_refusal(who.user, merchant)) return respond(std::move(*no));
   auto events = sla_events(who, from, to, merchant);
   auto book = policies(dir_);
   auto chats = sla::replay(events, book, std::min(to, now_ms()));

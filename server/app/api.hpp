@@ -86,6 +86,11 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
   std::vector<sla::event> sla_events(caller const& who, std::int64_t from, std::int64_t to,
                                      std::string const& merchant);
 
+  // Why `who` may not act for `merchant`: 404 when there is no such merchant,
+  // 403 when it exists outside the caller's scope; nullopt when allowed.
+  std::optional<net::http_response> merchant_refusal(store::user const& u,
+                                                     std::string const& merchant) const;
+
   net::http_response metrics();
   net::http_response static_file(std::string const& path);
   bool origin_allowed_for_console(net::http_request const& req) const;

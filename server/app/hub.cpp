@@ -7,6 +7,7 @@
 
 #include "server/app/auth.hpp"
 #include "server/app/json_util.hpp"
+#include "server/core/qa/masking.hpp"
 
 namespace kefu::app {
 
@@ -15,6 +16,20 @@ namespace json = boost::json;
 using routing::agent_status;
 
 namespace {
+
+// Whether a buyer's verdict is an off-platform request (the agent is warned
+// of those; insults reach the agent with their verdict but raise no warning).
+bool asks_off_platform(json::value const& verdict) {
+  auto const* vs = verdict.is_object() ? verdict.as_object().if_contains("violations") : nullptr;
+  if (!vs || !vs->is_array()) return false;
+  for (auto const& x : vs->as_array()) {
+    auto const* c = x.is_object() ? x.as_object().if_contains("category") : nullptr;
+    if (c && c->is_string() &&
+        (*c == "contact" || *c == "payment" || *c == "link" || *c == "solicit"))
+      return true;
+  }
+  return false;
+}
 
 constexpr std::size_t history_keep = 200;
 
@@ -371,6 +386,7 @@ void hub::buyer_close(sp const& p, wire::close_frame const& f) {
 }
 
 void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
+  if (f.chat.empty()) return send_error(p, std::nullopt, "bad_request", "\"chat\" is required");
   if (f.score != "satisfied" && f.score != "neutral" && f.score != "unsatisfied")
     return send_error(p, std::nullopt, "bad_request",
                       "score must be satisfied, neutral or unsatisfied");
@@ -420,6 +436,7 @@ void hub::agent_send(sp const& p, wire::send_frame const& f) {
     it->second.push_back(p);
     return;
   }
+  if (f.chat.empty()) return send_error(p, f.id, "bad_request", "\"chat\" is required");
   auto it = chats_.find(f.chat);
   bool held = it != chats_.end() && it->second.agent == p->agent;
   store::message_op op;
@@ -434,28 +451,36 @@ void hub::agent_send(sp const& p, wire::send_frame const& f) {
   // acknowledged earlier: the writer answers those from the database and
   // stores nothing new.
   op.dedupe_only = !held;
-  if (held && f.text.empty())
-    return send_error(p, f.id, "bad_request", "\"text\" must not be empty");
-  if (held) {
-    auto& c = it->second;
-    if (suspended_.count({c.merchant, p->agent}))
-      return send_error(p, f.id, "suspended",
-                        "sending is suspended after repeated violations; a manager can lift it");
-    auto v = check_agent_text(c, p->agent, f.text, false);
+  // A frame this send cannot be taken as (empty text, suspended sender) is
+  // refused only after the writer has ruled out a re-send of one already
+  // answered: that one gets its original answer.
+  std::optional<std::pair<std::string, std::string>> refusal;
+  if (held && f.text.empty()) {
+    refusal.emplace("bad_request", "\"text\" must not be empty");
+  } else if (held && suspended_.count({it->second.merchant, p->agent})) {
+    refusal.emplace("suspended",
+                    "sending is suspended after repeated violations; a manager can lift it");
+  } else if (held) {
+    auto v = check_agent_text(it->second, p->agent, f.text, false);
     if (!v.violations.empty()) op.verdict_json = compliance::to_json(v);
     op.blocked = v.act == compliance::action::block;
   }
+  if (refusal) op.dedupe_only = true;
   inflight_[flight].push_back(p);
   store::write_op w;
   w.message = op;
-  w.done = [self = shared_from_this(), op, held](store::write_result const& r) {
-    self->from_writer([self, op, r, held] {
+  w.done = [self = shared_from_this(), op, held, refusal](store::write_result const& r) {
+    self->from_writer([self, op, r, held, refusal] {
       auto waiters = self->take_waiters(op);
-      if (!held && r.ok && !r.duplicate) {
+      if (op.dedupe_only && r.ok && !r.duplicate) {
         bool exists = self->chats_.count(op.chat) != 0;
-        for (auto const& waiter : waiters)
-          self->send_error(waiter, op.client_id, exists ? "forbidden" : "not_found",
-                           exists ? "this chat is not yours" : "no such open chat");
+        for (auto const& waiter : waiters) {
+          if (refusal)
+            self->send_error(waiter, op.client_id, refusal->first, refusal->second);
+          else
+            self->send_error(waiter, op.client_id, exists ? "forbidden" : "not_found",
+                             exists ? "this chat is not yours" : "no such open chat");
+        }
         return;
       }
       self->on_message_committed(op.chat, op, r, waiters, false);
@@ -476,7 +501,29 @@ void hub::agent_status(sp const& p, wire::status_frame const& f) {
   p->send(text_of({{"type", "status"}, {"status", f.status}}));
 }
 
+bool hub::resend_control_ack(sp const& p, std::string const& id) {
+  if (id.empty()) return false;
+  auto it = control_acks_.find(flight_key("a:" + p->agent, id));
+  if (it == control_acks_.end()) return false;
+  p->send(it->second);
+  return true;
+}
+
+void hub::remember_control_ack(sp const& p, std::string const& id,
+                               std::shared_ptr<std::string const> ack) {
+  if (id.empty()) return;
+  constexpr std::size_t kept = 10'000;
+  auto key = flight_key("a:" + p->agent, id);
+  if (control_acks_.insert_or_assign(key, ack).second) control_order_.push_back(key);
+  while (control_order_.size() > kept) {
+    control_acks_.erase(control_order_.front());
+    control_order_.pop_front();
+  }
+  p->send(ack);
+}
+
 void hub::agent_transfer(sp const& p, wire::transfer_frame const& f) {
+  if (resend_control_ack(p, f.id)) return;
   routing::commands out;
   auto err = router_.transfer(f.chat, p->agent, f.to, clock_(), out);
   if (err != routing::route_error::none) {
@@ -486,16 +533,18 @@ void hub::agent_transfer(sp const& p, wire::transfer_frame const& f) {
     return send_error(p, f.id, routing::to_string(err), messages[static_cast<int>(err)]);
   }
   apply(out);
-  p->send(frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}));
+  remember_control_ack(p, f.id, frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}));
 }
 
 void hub::agent_close(sp const& p, wire::close_frame const& f) {
+  if (f.chat.empty()) return send_error(p, f.id, "bad_request", "\"chat\" is required");
+  if (resend_control_ack(p, f.id)) return;
   auto it = chats_.find(f.chat);
   if (it == chats_.end()) return send_error(p, f.id, "not_found", "no such open chat");
   if (it->second.agent != p->agent)
     return send_error(p, f.id, "forbidden", "this chat is not yours");
   close_chat(f.chat, p->agent, "agent");
-  p->send(frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}));
+  remember_control_ack(p, f.id, frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}));
 }
 
 // ----------------------------------------------------------------- resume
@@ -504,7 +553,8 @@ void hub::resume(sp const& p, wire::resume_frame const& f) {
   if (f.after < 0) return send_error(p, std::nullopt, "resync", "after must be >= 0; resync");
   if (p->role == peer::kind::agent) {
     auto it = chats_.find(f.chat);
-    if (it == chats_.end() || it->second.agent != p->agent)
+    if (it == chats_.end()) return send_error(p, std::nullopt, "not_found", "no such open chat");
+    if (it->second.agent != p->agent)
       return send_error(p, std::nullopt, "forbidden", "this chat is not yours");
   }
   if (p->resuming.count(f.chat)) return;  // one replay at a time per chat
@@ -626,7 +676,7 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
   deliver(c, d);
   if (!op.verdict_json.empty()) {
     auto v = parse_json(op.verdict_json);
-    if (op.sender == "buyer" && v && !c.agent.empty())
+    if (op.sender == "buyer" && v && !c.agent.empty() && asks_off_platform(*v))
       send_to_agent(c.agent, c.id, frame_text(wire::warning_frame{c.id, d.seq, *v}), d.seq);
     note_recent({{"kind", "violation"},
                  {"action", op.sender == "buyer" ? "buyer_warning" : "warn"},
@@ -817,6 +867,7 @@ void hub::send_clock(std::string const& agent, std::string const& chat_id) {
     f["turn_started"] = clock.pending()->start;
     f["deadlines"] = json::value_from(*d);
   } else {
+    f["turn_started"] = nullptr;
     f["deadlines"] = nullptr;
   }
   send_to_agent(agent, chat_id, text_of(f));
@@ -963,6 +1014,14 @@ void hub::lift_suspension(std::string agent, std::string merchant) {
 // ------------------------------------------------------------------ board
 
 void hub::note_recent(json::object item) {
+  // The board is a manager's view: personal data in an excerpt is masked
+  // there as in every other QA and manager view.
+  if (auto* v = item.if_contains("verdict"); v && v->is_object())
+    if (auto* vs = v->as_object().if_contains("violations"); vs && vs->is_array())
+      for (auto& x : vs->as_array())
+        if (auto* e = x.is_object() ? x.as_object().if_contains("excerpt") : nullptr;
+            e && e->is_string())
+          *e = qa::mask_text(e->as_string(), {});
   recent_.push_front(std::move(item));
   if (recent_.size() > 50) recent_.pop_back();
   board_dirty_ = true;

@@ -218,6 +218,13 @@ class hub : public std::enable_shared_from_this<hub> {
   // not wait for the close to reach the database.
   std::unordered_map<std::string, std::string> recently_closed_;
   std::deque<std::string> closed_order_;
+  // Acks of recent transfer and close frames by (agent, frame id): a re-send
+  // of one already done gets the same ack instead of an error.
+  std::unordered_map<std::string, std::shared_ptr<std::string const>> control_acks_;
+  std::deque<std::string> control_order_;
+  bool resend_control_ack(sp const& p, std::string const& id);
+  void remember_control_ack(sp const& p, std::string const& id,
+                            std::shared_ptr<std::string const> ack);
   ms_t armed_for_ = 0;
   // Blocks per (merchant, agent) inside the merchant's suspension window, and
   // the agents whose sending is suspended for a merchant.

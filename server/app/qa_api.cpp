@@ -183,13 +183,14 @@ void api::get_chat(caller const& who, std::string const& id, http_request const&
                    respond_fn const& respond) {
   auto row = store_.find_chat(id);
   auto const& u = who.user;
-  if (!row || !in_scope(u, row->merchant))
-    return respond(json_error(404, "not_found", "no such chat"));
+  if (!row) return respond(json_error(404, "not_found", "no such chat"));
+  if (!in_scope(u, row->merchant))
+    return respond(json_error(403, "forbidden", "chat of a merchant outside your scope"));
   if (u.role == "agent") {
     bool held = row->agent == u.id;
     for (auto const& e : store_.chat_events(id))
       held = held || (e.kind == "assign" && e.agent == u.id);
-    if (!held) return respond(json_error(404, "not_found", "no such chat"));
+    if (!held) return respond(json_error(403, "forbidden", "not a chat you held"));
   }
   bool unmask = req.param("unmask") == "1" || req.param("unmask") == "true";
   if (unmask && !may_unmask(u))
@@ -226,8 +227,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
                  json_error(400, "bad_request", "merchant, from and to (epoch ms) are required")),
              true;
     std::string merchant(mv->as_string());
-    if (!in_scope(u, merchant) || !dir_.merchant(merchant))
-      return respond(json_error(404, "not_found", "no such merchant")), true;
+    if (auto no = merchant_refusal(u, merchant)) return respond(std::move(*no)), true;
     // Without a seed the draw is fresh; the seed used is stored with the sample.
     std::uint64_t fresh_seed = std::stoull(random_hex(8), nullptr, 16);
     auto params = qa::parse_sample_params(o, fresh_seed);
@@ -276,8 +276,9 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
       rest = rest.substr(0, rest.size() - 7);
     }
     auto rec = store_.find_record("sample", rest);
-    if (!rec || !in_scope(u, rec->merchant))
-      return respond(json_error(404, "not_found", "no such sample")), true;
+    if (!rec) return respond(json_error(404, "not_found", "no such sample")), true;
+    if (!in_scope(u, rec->merchant))
+      return respond(json_error(403, "forbidden", "sample of a merchant outside your scope")), true;
     if (!export_) {
       audit(u.id, "sample.view", rest, {{"merchant", rec->merchant}});
       respond({200, "application/json", rec->body, {}});
@@ -309,8 +310,9 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
   }
   if (path == "/api/qa/scorecards") {
     auto merchant = req.param("merchant");
-    if (merchant.empty() || !in_scope(u, merchant) || !dir_.merchant(merchant))
-      return respond(json_error(404, "not_found", "no such merchant")), true;
+    if (merchant.empty())
+      return respond(json_error(400, "bad_request", "merchant is required")), true;
+    if (auto no = merchant_refusal(u, merchant)) return respond(std::move(*no)), true;
     if (method == "GET") {
       if (!reads_qa(u) && u.role != "agent")
         return respond(json_error(403, "forbidden", "forbidden")), true;

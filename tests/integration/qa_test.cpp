@@ -342,14 +342,14 @@ BOOST_AUTO_TEST_CASE(authorization_table) {
       {"admin", w.s.admin_token, "GET", "/api/chats/" + chat, "", 200},
       {"qa m1", w.qa, "GET", "/api/chats/" + chat, "", 200},
       {"manager m1", w.boss, "GET", "/api/chats/" + chat, "", 200},
-      {"manager m2", w.boss2, "GET", "/api/chats/" + chat, "", 404},
+      {"manager m2", w.boss2, "GET", "/api/chats/" + chat, "", 403},
       {"owner agent", owner, "GET", "/api/chats/" + chat, "", 200},
-      {"other agent", other, "GET", "/api/chats/" + chat, "", 404},
+      {"other agent", other, "GET", "/api/chats/" + chat, "", 403},
       {"nobody", "", "GET", "/api/chats/" + chat, "", 401},
       {"qa", w.qa, "POST", "/api/merchants", R"({"id":"x","name":"x","platform":"taobao"})", 403},
       {"manager", w.boss, "POST", "/api/agents", R"({"id":"y","password":"12345678"})", 403},
       {"agent", owner, "POST", "/api/qa/samples", sample_body, 403},
-      {"manager m2", w.boss2, "POST", "/api/qa/samples", sample_body, 404},
+      {"manager m2", w.boss2, "POST", "/api/qa/samples", sample_body, 403},
       {"qa", w.qa, "POST", "/api/qa/samples", sample_body, 201},
       {"agent", owner, "GET", "/api/events?from=0&to=1", "", 403},
       {"agent", owner, "GET", "/api/sla?from=0&to=1&group=agent", "", 403},
@@ -357,8 +357,13 @@ BOOST_AUTO_TEST_CASE(authorization_table) {
       {"qa", w.qa, "GET", "/api/audit", "", 403},
       {"qa", w.qa, "PATCH", "/api/merchants/m1", R"({"name":"x"})", 403},
       {"agent", owner, "GET", "/api/qa/samples", "", 403},
-      {"qa m1", w.qa, "GET", "/api/qa/scorecards?merchant=m2", "", 404},
-      {"manager m2", w.boss2, "POST", "/api/agents/a1/unsuspend", R"({"merchant":"m1"})", 404},
+      {"qa m1", w.qa, "GET", "/api/qa/scorecards?merchant=m2", "", 403},
+      {"manager m2", w.boss2, "POST", "/api/agents/a1/unsuspend", R"({"merchant":"m1"})", 403},
+      // Out of scope is 403; what does not exist at all is 404.
+      {"manager m1", w.boss, "GET", "/api/merchants/m2", "", 403},
+      {"admin", w.s.admin_token, "GET", "/api/merchants/nope", "", 404},
+      {"admin", w.s.admin_token, "GET", "/api/chats/nope", "", 404},
+      {"qa m1", w.qa, "GET", "/api/qa/scorecards?merchant=nope", "", 404},
   };
   for (auto const& r : table) {
     headers h;

@@ -67,13 +67,9 @@ commands router::agent_disconnected(std::string const& id, ms_t now) {
   if (it == agents_.end() || !it->second.connected) return out;
   auto& a = it->second;
   a.connected = false;
-  if (a.chats.empty()) {
-    // Nothing to keep: the agent simply goes offline.
-    a.status = agent_status::away;
-    a.grace_until.reset();
-  } else {
-    a.grace_until = now + grace_ms_;
-  }
+  // Within the grace period a reconnect keeps the status and the chats, also
+  // for an agent who holds none right now (a page reload between chats).
+  a.grace_until = now + grace_ms_;
   return out;
 }
 
@@ -228,10 +224,6 @@ commands router::close_chat(std::string const& chat, ms_t now) {
     a.chats.erase(chat);
     out.push_back(unassigned{chat, holder, "closed"});
     fill(a, now, out);
-    if (!a.connected && a.chats.empty()) {
-      a.grace_until.reset();
-      a.status = agent_status::away;
-    }
   }
   return out;
 }

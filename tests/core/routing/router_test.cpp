@@ -154,6 +154,22 @@ BOOST_FIXTURE_TEST_CASE(grace_keeps_chats_and_status_on_reconnect, fixture) {
   BOOST_TEST(!r.next_deadline());
 }
 
+BOOST_FIXTURE_TEST_CASE(grace_keeps_status_of_an_agent_without_chats, fixture) {
+  online("a1", {"m1"}, 5);
+  r.agent_disconnected("a1", now);
+  // Reconnected within the grace period: still online, takes the next chat.
+  r.agent_connected("a1", now + 59'999);
+  BOOST_TEST(r.agent("a1")->status == agent_status::online);
+  BOOST_TEST(only<assigned>(r.open_chat("c1", "m1", "b1", now + 60'000)).size() == 1u);
+  r.close_chat("c1", now + 60'001);
+  // Gone for longer than the grace period: a reconnect starts away.
+  r.agent_disconnected("a1", now + 70'000);
+  BOOST_TEST(r.tick(now + 129'999).empty());
+  r.tick(now + 130'000);
+  r.agent_connected("a1", now + 130'001);
+  BOOST_TEST(r.agent("a1")->status == agent_status::away);
+}
+
 BOOST_FIXTURE_TEST_CASE(grace_expiry_reroutes_first_in_line, fixture) {
   online("a1", {"m1"}, 2);
   online("a2", {"m1"}, 1);
