@@ -108,6 +108,8 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
   for (auto const& a : pack.allow)
     for (auto const& e : expand(a)) add_pattern(e, {tag::allow, 0, 0});
   for (auto const& a : ov.allow_phrases) add_pattern(a, {tag::allow, 0, 0});
+  for (auto const& a : pack.allow_inside)
+    for (auto const& e : expand(a)) add_pattern(e, {tag::allow_inside, 0, 0});
   for (auto const& n : pack.negation.negators)
     for (auto const& e : expand(n)) add_pattern(e, {tag::negator, 0, 0});
   for (auto const& [name, list] : pack.cues) {
@@ -171,6 +173,8 @@ struct candidate {
   std::uint32_t ue = 0;
   bool detail = false;  // a concrete number / id / address rather than a phrase
   bool dropped = false;
+  bool official = false;  // the merchant's registered contact: reported never, but it
+                          // excuses the invitation around it (请加企业QQ 800012345)
 };
 
 // Characters that may sit between a contact cue (微信, qq …) and the id it introduces.
@@ -228,6 +232,7 @@ struct scan_scratch {
   folded_text ft;
   std::vector<std::int32_t> sig_of_unit;
   std::vector<span_hit> allow;
+  std::vector<span_hit> allow_inside;
   std::vector<span_hit> negators;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)> cues;
   std::vector<std::pair<std::int32_t, span_hit>> phrases;
@@ -239,6 +244,7 @@ struct scan_scratch {
 
   void reset(std::size_t combos) {
     allow.clear();
+    allow_inside.clear();
     negators.clear();
     for (auto& c : cues) c.clear();
     phrases.clear();
@@ -259,6 +265,7 @@ struct scan_state {
   std::vector<std::uint32_t> const& sig;
   std::vector<std::int32_t>& sig_of_unit;  // unit → significant index, -1 for noise
   std::vector<span_hit>& allow;
+  std::vector<span_hit>& allow_inside;
   std::vector<span_hit>& negators;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)>& cues;
   std::vector<std::pair<std::int32_t, span_hit>>& phrases;         // rule index, span
@@ -275,6 +282,7 @@ struct scan_state {
         sig(s.ft.sig),
         sig_of_unit(s.sig_of_unit),
         allow(s.allow),
+        allow_inside(s.allow_inside),
         negators(s.negators),
         cues(s.cues),
         phrases(s.phrases),
@@ -349,16 +357,45 @@ struct scan_state {
     return true;
   }
 
+  // Look-alike words (生日 against 日你) excuse any hit they overlap; a payment method
+  // (微信支付) excuses only what lies inside it, not 加我微信 running into it.
+  // Latin letters glued to digits or joined by - _ / to more letters and digits are a model or
+  // part code (SB-200, sb200), not a word.
+  bool in_code(std::uint32_t b, std::uint32_t e) const {
+    auto const ub = static_cast<std::ptrdiff_t>(sig[b]);
+    auto const ue = static_cast<std::ptrdiff_t>(sig[e - 1]);
+    auto joined = [&](std::ptrdiff_t next, int step) {
+      if (unit_is_digit(next)) return true;
+      return in(U"-_/", uc(next)) && unit_is_alnum(next + step);
+    };
+    return (is_ascii_alpha(sc(e - 1)) && joined(ue + 1, 1)) ||
+           (is_ascii_alpha(sc(b)) && joined(ub - 1, -1));
+  }
+
   bool allowed(std::uint32_t b, std::uint32_t e) const {
     for (auto const& a : allow)
       if (a.b < e && b < a.e) return true;
+    for (auto const& a : allow_inside)
+      if (a.b <= b && e <= a.e) return true;
+    return false;
+  }
+
+  // Whether a clause ends between significant indices a (exclusive end of the first part) and
+  // b (start of the next): a comma, full stop, question mark … or the joint of two messages.
+  // A denial reaches along its own clause only (没有，加我微信 is not a denial).
+  bool clause_break(std::uint32_t a, std::uint32_t b) const {
+    if (a == 0 || b >= sig.size() || a > b) return false;
+    for (std::uint32_t u = sig[a - 1] + 1; u < sig[b]; ++u) {
+      if (U[u].kind == unit_kind::boundary) return true;
+      if (U[u].kind == unit_kind::noise && in(U",.!?;:\n。！？；：…~", U[u].c)) return true;
+    }
     return false;
   }
 
   bool negated(std::uint32_t b) const {
     for (auto const& n : negators) {
       if (n.e > b || b - n.e > static_cast<std::uint32_t>(eng.negation_gap_)) continue;
-      bool ok = true;
+      bool ok = !clause_break(n.e, b);
       for (std::uint32_t k = n.e; k < b && ok; ++k) ok = in(eng.negation_fillers_, sc(k));
       if (ok && n.e > 0 && sig[b] - sig[n.e - 1] - 1 - (b - n.e) <= max_noise_gap) return true;
     }
@@ -407,8 +444,8 @@ struct scan_state {
   }
 
   void emit(category c, std::string rule, std::string suggestion, std::uint32_t ub,
-            std::uint32_t ue, bool detail) {
-    out.push_back({c, std::move(rule), std::move(suggestion), ub, ue, detail, false});
+            std::uint32_t ue, bool detail, bool is_official = false) {
+    out.push_back({c, std::move(rule), std::move(suggestion), ub, ue, detail, false, is_official});
     if (detail) claimed.emplace_back(ub, ue);
   }
   bool is_claimed(std::uint32_t ub, std::uint32_t ue) const {
@@ -444,6 +481,9 @@ struct scan_state {
               case engine::tag::allow:
                 allow.push_back({b, e});
                 break;
+              case engine::tag::allow_inside:
+                allow_inside.push_back({b, e});
+                break;
               case engine::tag::negator:
                 negators.push_back({b, e});
                 break;
@@ -459,6 +499,7 @@ struct scan_state {
     for (auto const& [idx, h] : phrases) {
       auto const& r = eng.rules_[static_cast<std::size_t>(idx)];
       if (allowed(h.b, h.e)) continue;
+      if (in_code(h.b, h.e)) continue;
       // A phrase that is a number (1688) after a price word is a price.
       if (is_ascii_digit(sc(h.b)) && cue_before(engine::cue::price, h.b, 3, pass_filler)) continue;
       pending.push_back({&r, h.b, h.e});
@@ -468,6 +509,7 @@ struct scan_state {
   // Negation reaches along a list: 不支持转账或扫码付款 denies both.
   bool fillers_only(std::uint32_t from, std::uint32_t to) const {
     if (to < from || to - from > static_cast<std::uint32_t>(eng.negation_gap_)) return false;
+    if (clause_break(from, to)) return false;
     for (std::uint32_t k = from; k < to; ++k)
       if (!in(eng.negation_fillers_, sc(k))) return false;
     return true;
@@ -506,9 +548,9 @@ struct scan_state {
     for (std::size_t ci = 0; ci < eng.combos_.size(); ++ci) {
       auto const& info = eng.combos_[ci];
       auto const& parts = combo_parts[ci];
-      std::uint32_t last_end = 0;
+      // Every start is tried, overlapping ones too: in 没有，加我微信 the match from 有 is
+      // denied by 没, the one from 加我 is not.
       for (auto const& h0 : parts[0]) {
-        if (h0.b < last_end) continue;
         std::function<std::optional<std::uint32_t>(std::size_t, std::uint32_t)> extend =
             [&](std::size_t k, std::uint32_t prev_end) -> std::optional<std::uint32_t> {
           if (k == info.parts) return prev_end;
@@ -531,7 +573,6 @@ struct scan_state {
         if (!end) continue;
         if (allowed(h0.b, *end)) continue;
         pending.push_back({&info.rule, h0.b, *end});
-        last_end = *end;
       }
     }
   }
@@ -635,8 +676,9 @@ struct scan_state {
     // Letters glued after the digits make a unit (5000mah) or a code (13800138000a).
     std::u32string const post = letters_after(last_unit);
     if (!post.empty()) return;
-    // Prices and quantities.
-    {
+    // Prices and quantities; never a whole run shaped like a mobile number (微信13800138000天天在线,
+    // ¥13800138000): no price or count has that shape, and it is the commonest disguise.
+    if (mobile_number(all).empty()) {
       auto b = static_cast<std::ptrdiff_t>(first_unit) - 1;
       if (uc(b) == ' ') --b;
       if (is_currency(uc(b))) return;
@@ -645,7 +687,8 @@ struct scan_state {
       if (a < static_cast<std::ptrdiff_t>(U.size()) && in(quantity_after, uc(a))) return;
     }
     if (cue_before(engine::cue::pass, first_sig, 3, pass_filler)) return;
-    if (cue_before(engine::cue::price, first_sig, 3, pass_filler)) return;
+    if (mobile_number(all).empty() && cue_before(engine::cue::price, first_sig, 3, pass_filler))
+      return;
     // Decimals (138.00, 3.5) are amounts or versions.
     if (groups.size() >= 2 && seps.back() == U"." && off.back() - off[off.size() - 2] <= 2) return;
 
@@ -707,17 +750,12 @@ struct scan_state {
           rule = "payment.bank_card";
         }
         if (rule.empty()) continue;
-        if (official(value)) {
-          found = true;
-          a = b + 1;
-          break;
-        }
         if (a == 0 && (forced_wechat || forced_qq)) ub = pre_unit;
         if (cue_used) {
           ub = std::min(ub, sig[cue_used->b]);
           ue = std::max(ue, sig[cue_used->e - 1] + 1);
         }
-        emit(cat, rule, {}, ub, ue, true);
+        emit(cat, rule, {}, ub, ue, true, official(value));
         found = true;
         a = b + 1;
         break;
@@ -776,9 +814,15 @@ struct scan_state {
         std::uint32_t ue = id_token_end(ub);
         if (ue - ub < 6) ue = id_token_end(ub, true);
         std::u32string const tok = id_text(ub, ue);
-        if (tok.size() >= 6 && tok.size() <= 20 && !lexicon_word(tok) && !is_claimed(ub, ue) &&
-            !is_consumed(ub, ue) && uc(ue) != '@' && uc(ue) != '.' && !official(encode_utf8(tok))) {
-          emit(category::contact, "contact.wechat_id", {}, sig[h.b], ue, true);
+        // A lone "v" is a cue only for an id that no English word could be (V neckline).
+        bool const weak_cue = h.e - h.b == 1 && is_ascii_alpha(sc(h.b));
+        bool const id_like = std::any_of(tok.begin(), tok.end(), [](char32_t c) {
+          return is_ascii_digit(c) || c == '_' || c == '-';
+        });
+        if ((!weak_cue || id_like) && tok.size() >= 6 && tok.size() <= 20 && !lexicon_word(tok) &&
+            !is_claimed(ub, ue) && !is_consumed(ub, ue) && uc(ue) != '@' && uc(ue) != '.') {
+          emit(category::contact, "contact.wechat_id", {}, sig[h.b], ue, true,
+               official(encode_utf8(tok)));
           continue;
         }
       }
@@ -803,8 +847,9 @@ struct scan_state {
         continue;
       std::u32string tok;
       for (auto k = ub; k < ue; ++k) tok.push_back(U[k].c);
-      if (lexicon_word(tok) || official(encode_utf8(tok))) continue;
-      emit(category::contact, "contact.wechat_id", {}, ub, sig[h.e - 1] + 1, true);
+      if (lexicon_word(tok)) continue;
+      emit(category::contact, "contact.wechat_id", {}, ub, sig[h.e - 1] + 1, true,
+           official(encode_utf8(tok)));
     }
     // wxid_ prefixes are WeChat's own generated ids.
     for (std::uint32_t u = 0; u + 5 < U.size(); ++u) {
@@ -848,19 +893,22 @@ struct scan_state {
       hp.labels.push_back(label);
       hp.end = k;
       if (k + 1 >= U.size()) break;
-      char32_t const dot = U[k].c;
-      if (dot == '.' && host_char(k + 1)) {
+      if (U[k].c == '.' && host_char(k + 1)) {
         ++k;
         continue;
       }
-      if ((dot == U'点' || dot == U'。') && host_char(k + 1)) {
-        std::string next;
-        for (std::uint32_t j = k + 1; j < U.size() && host_char(j); ++j)
-          next.push_back(static_cast<char>(U[j].c));
-        if (eng.tlds_.count(next)) {
-          ++k;
-          continue;
-        }
+      // Disguised dots (点, 。, ·, spaces around a dot) count before a known TLD only.
+      std::uint32_t d = k;
+      while (d < U.size() && d - k < 2 && U[d].c == ' ') ++d;
+      if (d >= U.size() || !in(U".。点·", U[d].c)) break;
+      std::uint32_t j = d + 1;
+      while (j < U.size() && j - d - 1 < 2 && U[j].c == ' ') ++j;
+      std::string next;
+      for (std::uint32_t x = j; x < U.size() && host_char(x); ++x)
+        next.push_back(static_cast<char>(U[x].c));
+      if (!next.empty() && eng.tlds_.count(next)) {
+        k = j;
+        continue;
       }
       break;
     }
@@ -894,7 +942,7 @@ struct scan_state {
       value += '@';
       for (std::size_t j = 0; j < hp.labels.size(); ++j) value += (j ? "." : "") + hp.labels[j];
       if (official(value)) {
-        claimed.emplace_back(lb, hp.end);
+        emit(category::contact, "contact.email", {}, lb, hp.end, true, true);
         continue;
       }
       auto const alipay =
@@ -924,8 +972,10 @@ struct scan_state {
         // Most tokens are plain words or numbers: parse only what could be a host or scheme.
         std::uint32_t k = u;
         while (k < U.size() && host_char(k)) ++k;
-        char32_t const next = k < U.size() ? U[k].c : 0;
-        if (next != '.' && next != U'。' && next != U'点' && next != ':') {
+        std::uint32_t d = k;
+        while (d < U.size() && d - k < 2 && U[d].c == ' ') ++d;
+        char32_t const next = d < U.size() ? U[d].c : 0;
+        if (!in(U".。点·", next) && !(next == ':' && d == k)) {
           u = std::max(k, u + 1);
           continue;
         }
@@ -990,13 +1040,15 @@ struct scan_state {
     if (!eng.share_codes_) return;
     for (std::uint32_t u = 0; u + 9 < U.size(); ++u) {
       if (!is_currency(U[u].c)) continue;
-      std::uint32_t k = u + 1;
+      std::uint32_t const first = u + 1 < U.size() && U[u + 1].c == ' ' ? u + 2 : u + 1;
+      std::uint32_t k = first;
       std::uint32_t letters = 0;
-      while (k < U.size() && unit_is_alnum(k) && k - u <= 14) {
+      while (k < U.size() && unit_is_alnum(k) && k - first < 14) {
         if (is_ascii_alpha(U[k].c)) ++letters;
         ++k;
       }
-      std::uint32_t const len = k - u - 1;
+      std::uint32_t const len = k - first;
+      if (k < U.size() && U[k].c == ' ' && k + 1 < U.size() && is_currency(U[k + 1].c)) ++k;
       if (len >= 8 && len <= 13 && letters > 0 && k < U.size() && is_currency(U[k].c)) {
         emit(category::link, "link.share_code", {}, u, k + 1, true);
         u = k;
@@ -1052,7 +1104,8 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
     if (sender == role::buyer && !checked_for_buyer(c.cat)) c.dropped = true;
     if (action_for(c.cat) == action::allow) c.dropped = true;
   }
-  // A concrete contact or account supersedes the invitation around it (加我微信 abc123).
+  // A concrete contact or account supersedes the invitation around it (加我微信 abc123); the
+  // merchant's own official contact takes the invitation with it.
   for (auto& d : cands) {
     if (d.dropped || !d.detail) continue;
     for (auto& s : cands) {
@@ -1064,6 +1117,7 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
       }
     }
   }
+  for (auto& d : cands) d.dropped = d.dropped || d.official;
   std::stable_sort(cands.begin(), cands.end(), [](candidate const& a, candidate const& b) {
     return a.ub != b.ub ? a.ub < b.ub : a.ue > b.ue;
   });

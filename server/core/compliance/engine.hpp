@@ -93,7 +93,7 @@ class engine {
   enum class cue : std::uint8_t { wechat, qq, alipay, bank, pass, price, count_ };
 
   struct tag {
-    enum kind_t : std::uint8_t { phrase, combo, allow, negator, cue_hit } kind = phrase;
+    enum kind_t : std::uint8_t { phrase, combo, allow, allow_inside, negator, cue_hit } kind = phrase;
     std::uint8_t part = 0;
     std::int32_t index = 0;
   };

@@ -16,7 +16,7 @@ namespace {
 // rule packs (contact apps, payment, counterfeit, abuse words) plus a broad set of everyday
 // ones so disguised phrases written in 繁體 fold onto the same patterns.
 constexpr std::string_view trad_simp_pairs =
-    "艦舰號号聯联繫系係系電电話话倣仿貨货轉转賬账帳帐銀银掃扫碼码紅红買买賣卖價价錢钱寶宝"
+    "艦舰號号綫线聯联繫系係系電电話话倣仿貨货轉转賬账帳帐銀银掃扫碼码紅红買买賣卖價价錢钱寶宝"
     "訂订單单鏈链網网絡络滿满優优線线無无償偿說说請请問问謝谢們们個个這这麼么來来時时"
     "間间過过還还沒没對对錯错發发髮发機机郵邮戶户匯汇維维護护騙骗詐诈偽伪盜盗複复製制"
     "廠厂產产産产東东鹹咸閒闲閑闲魚鱼團团購购營营業业員员務务關关門门開开閉闭題题給给"
@@ -471,13 +471,21 @@ void folded_text::finish() {
       cand[i] = static_cast<std::int8_t>(d);
     }
   }
-  // Letters standing for digits: only inside an alphanumeric token made of digits and
-  // look-alikes (l38OO13800O), or a one- or two-letter token between digits (1 3 8 O O 1).
+  // Letters standing for digits: inside an alphanumeric token made of digits and look-alikes
+  // (l38OO13800O), or a short token of look-alikes next to digits (138 OO 138 OOO,
+  // 1 3 8 O O 1), which spreads along a spaced-out run in both directions.
+  auto is_an = [&](std::size_t k) {
+    return units[k].kind == unit_kind::sig &&
+           (is_ascii_alpha(units[k].c) || is_ascii_digit(units[k].c));
+  };
+  auto mark = [&](std::size_t b, std::size_t e) {
+    for (std::size_t k = b; k < e; ++k)
+      if (!is_ascii_digit(units[k].c))
+        cand[k] = static_cast<std::int8_t>(lookalike_value(units[k].c));
+  };
+  auto& loose = loose_;  // letter-only look-alike tokens: [begin, end)
+  loose.clear();
   for (std::size_t i = 0; i < n;) {
-    auto is_an = [&](std::size_t k) {
-      return units[k].kind == unit_kind::sig &&
-             (is_ascii_alpha(units[k].c) || is_ascii_digit(units[k].c));
-    };
     if (!is_an(i)) {
       ++i;
       continue;
@@ -494,28 +502,35 @@ void folded_text::finish() {
       }
       ++j;
     }
-    bool ok = false;
     if (letters > 0 && all_look) {
-      if (digits > 0 && digits * 2 >= digits + letters) {
-        ok = true;
-      } else if (digits == 0 && letters <= 2) {
-        auto digit_near = [&](std::ptrdiff_t from, int step) {
-          for (int hops = 0; hops < 2; ++hops, from += step) {
-            if (from < 0 || from >= static_cast<std::ptrdiff_t>(n)) return false;
-            auto const& u = units[static_cast<std::size_t>(from)];
-            if (u.kind == unit_kind::sig) return is_ascii_digit(u.c);
-          }
-          return false;
-        };
-        ok = digit_near(static_cast<std::ptrdiff_t>(i) - 1, -1) &&
-             digit_near(static_cast<std::ptrdiff_t>(j), 1);
-      }
+      if (digits >= 2 || (digits > 0 && digits * 2 >= digits + letters))
+        mark(i, j);
+      else if (digits == 0 && letters <= 4)
+        loose.emplace_back(i, j);
     }
-    if (ok)
-      for (std::size_t k = i; k < j; ++k)
-        if (!is_ascii_digit(units[k].c))
-          cand[k] = static_cast<std::int8_t>(lookalike_value(units[k].c));
     i = j;
+  }
+  // The nearest significant unit (at most one noise unit away) is a digit or a marked letter.
+  auto digit_near = [&](std::ptrdiff_t from, int step) {
+    for (int hops = 0; hops < 2; ++hops, from += step) {
+      if (from < 0 || from >= static_cast<std::ptrdiff_t>(n)) return false;
+      auto const& u = units[static_cast<std::size_t>(from)];
+      if (u.kind == unit_kind::sig)
+        return is_ascii_digit(u.c) || (is_ascii_alpha(u.c) && cand[from] >= 0);
+    }
+    return false;
+  };
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t t = 0; t < loose.size(); ++t) {
+      auto const [b, e] = pass == 0 ? loose[t] : loose[loose.size() - 1 - t];
+      if (cand[b] >= 0) continue;
+      bool const before = digit_near(static_cast<std::ptrdiff_t>(b) - 1, -1);
+      bool const after = digit_near(static_cast<std::ptrdiff_t>(e), 1);
+      // With digits on one side only, a word (lol) stays a word; OOO or a lone l does not.
+      bool one_letter = true;
+      for (std::size_t k = b + 1; k < e; ++k) one_letter = one_letter && units[k].c == units[b].c;
+      if ((before && after) || ((before || after) && one_letter)) mark(b, e);
+    }
   }
 
   // Runs: candidates separated by at most three noise units. Weak forms count as digits only

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kefu::compliance {
@@ -46,6 +47,7 @@ struct folded_text {
  private:
   std::vector<std::int8_t> cand_;  // scratch for finish(), kept to avoid reallocating
   std::vector<std::uint8_t> strong_;
+  std::vector<std::pair<std::size_t, std::size_t>> loose_;
 };
 
 // UTF-8 helpers. Invalid bytes decode to U+FFFD one byte at a time; encoded surrogates count as

@@ -230,6 +230,8 @@ bool read_pack(json::value const& root, rule_pack& p, reader& r) {
       }
     } else if (key == "allow") {
       if (!r.strings(v, w, p.allow)) return false;
+    } else if (key == "allow_inside") {
+      if (!r.strings(v, w, p.allow_inside)) return false;
     } else if (key == "negation") {
       auto const* no = v.if_object();
       if (!no) return r.fail(w, "expected an object");
@@ -448,6 +450,7 @@ rule_pack merge_packs(rule_pack base, rule_pack const& top) {
   merge_by_id(base.rules, top.rules);
   merge_by_id(base.combos, top.combos);
   append(base.allow, top.allow);
+  append(base.allow_inside, top.allow_inside);
   append(base.negation.negators, top.negation.negators);
   base.negation.fillers += top.negation.fillers;
   if (!top.negation.categories.empty()) base.negation.categories = top.negation.categories;
@@ -566,6 +569,7 @@ void tag_invoke(json::value_from_tag, json::value& jv, rule_pack const& p) {
   }
   o["combos"] = std::move(combos);
   o["allow"] = json::value_from(p.allow);
+  o["allow_inside"] = json::value_from(p.allow_inside);
   json::array ncats;
   for (auto c : p.negation.categories) ncats.emplace_back(to_string(c));
   o["negation"] = json::object{{"negators", json::value_from(p.negation.negators)},

@@ -9,7 +9,8 @@
 //                "suggestion": "optional polite alternative"}],
 //    "combos": [{"id": "solicit.add_app", "category": "solicit", "max_gap": 2,
 //                "parts": [["加", "加我"], ["@wechat", "@qq"]]}],
-//    "allow": ["不能加微信", "微信支付"],
+//    "allow": ["不能加微信", "生日"],       // excuses any hit it overlaps
+//    "allow_inside": ["微信支付"],         // excuses only hits lying inside it
 //    "negation": {"negators": ["不", "没有"], "fillers": "卖是做", "max_gap": 4,
 //                 "categories": ["counterfeit", "solicit"]},
 //    "cues": {"wechat": ["@wechat"], "qq": [...], "alipay": [...], "bank": [...],
@@ -79,6 +80,7 @@ struct rule_pack {
   std::vector<phrase_rule> rules;
   std::vector<combo_rule> combos;
   std::vector<std::string> allow;
+  std::vector<std::string> allow_inside;
   negation_rule negation;
   std::map<std::string, std::vector<std::string>> cues;
   std::vector<std::string> courier_prefixes;

@@ -123,44 +123,65 @@ struct region {
   std::u32string_view name;
   std::u32string_view suffix;  // the full form's ending; first listed wins
   std::u32string_view suffix2;
-  bool has_cities;  // municipalities and the SARs are their own city
+  // Prefecture-level names without 市 (州, 地区, 盟 forms included by their
+  // stem), space-separated, for addresses written 浙江杭州西湖区…. Empty for
+  // the municipalities and the SARs: they are their own city.
+  std::u32string_view cities;
 };
 
 constexpr std::array<region, 34> regions{{
-    {U"黑龙江", U"省", U"", true},
-    {U"内蒙古", U"自治区", U"", true},
-    {U"河北", U"省", U"", true},
-    {U"山西", U"省", U"", true},
-    {U"辽宁", U"省", U"", true},
-    {U"吉林", U"省", U"", true},
-    {U"江苏", U"省", U"", true},
-    {U"浙江", U"省", U"", true},
-    {U"安徽", U"省", U"", true},
-    {U"福建", U"省", U"", true},
-    {U"江西", U"省", U"", true},
-    {U"山东", U"省", U"", true},
-    {U"河南", U"省", U"", true},
-    {U"湖北", U"省", U"", true},
-    {U"湖南", U"省", U"", true},
-    {U"广东", U"省", U"", true},
-    {U"海南", U"省", U"", true},
-    {U"四川", U"省", U"", true},
-    {U"贵州", U"省", U"", true},
-    {U"云南", U"省", U"", true},
-    {U"陕西", U"省", U"", true},
-    {U"甘肃", U"省", U"", true},
-    {U"青海", U"省", U"", true},
-    {U"台湾", U"省", U"", true},
-    {U"广西", U"壮族自治区", U"自治区", true},
-    {U"西藏", U"自治区", U"", true},
-    {U"宁夏", U"回族自治区", U"自治区", true},
-    {U"新疆", U"维吾尔自治区", U"自治区", true},
-    {U"北京", U"市", U"", false},
-    {U"天津", U"市", U"", false},
-    {U"上海", U"市", U"", false},
-    {U"重庆", U"市", U"", false},
-    {U"香港", U"特别行政区", U"", false},
-    {U"澳门", U"特别行政区", U"", false},
+    {U"黑龙江", U"省", U"",
+     U"哈尔滨 齐齐哈尔 鸡西 鹤岗 双鸭山 大庆 伊春 佳木斯 七台河 牡丹江 黑河 绥化"},
+    {U"内蒙古", U"自治区", U"",
+     U"呼和浩特 包头 乌海 赤峰 通辽 鄂尔多斯 呼伦贝尔 巴彦淖尔 乌兰察布"},
+    {U"河北", U"省", U"", U"石家庄 唐山 秦皇岛 邯郸 邢台 保定 张家口 承德 沧州 廊坊 衡水"},
+    {U"山西", U"省", U"", U"太原 大同 阳泉 长治 晋城 朔州 晋中 运城 忻州 临汾 吕梁"},
+    {U"辽宁", U"省", U"",
+     U"沈阳 大连 鞍山 抚顺 本溪 丹东 锦州 营口 阜新 辽阳 盘锦 铁岭 朝阳 葫芦岛"},
+    {U"吉林", U"省", U"", U"长春 吉林 四平 辽源 通化 白山 松原 白城 延边"},
+    {U"江苏", U"省", U"", U"南京 无锡 徐州 常州 苏州 南通 连云港 淮安 盐城 扬州 镇江 泰州 宿迁"},
+    {U"浙江", U"省", U"", U"杭州 宁波 温州 嘉兴 湖州 绍兴 金华 衢州 舟山 台州 丽水"},
+    {U"安徽", U"省", U"",
+     U"合肥 芜湖 蚌埠 淮南 马鞍山 淮北 铜陵 安庆 黄山 滁州 阜阳 宿州 六安 亳州 池州 宣城"},
+    {U"福建", U"省", U"", U"福州 厦门 莆田 三明 泉州 漳州 南平 龙岩 宁德"},
+    {U"江西", U"省", U"", U"南昌 景德镇 萍乡 九江 新余 鹰潭 赣州 吉安 宜春 抚州 上饶"},
+    {U"山东", U"省", U"",
+     U"济南 青岛 淄博 枣庄 东营 烟台 潍坊 济宁 泰安 威海 日照 临沂 德州 聊城 滨州 菏泽"},
+    {U"河南", U"省", U"",
+     U"郑州 开封 洛阳 平顶山 安阳 鹤壁 新乡 焦作 濮阳 许昌 漯河 三门峡 南阳 商丘 信阳 周口 驻马店 "
+     U"济源"},
+    {U"湖北", U"省", U"",
+     U"武汉 黄石 十堰 宜昌 襄阳 鄂州 荆门 孝感 荆州 黄冈 咸宁 随州 恩施 仙桃 潜江 天门"},
+    {U"湖南", U"省", U"",
+     U"长沙 株洲 湘潭 衡阳 邵阳 岳阳 常德 张家界 益阳 郴州 永州 怀化 娄底 湘西"},
+    {U"广东", U"省", U"",
+     U"广州 韶关 深圳 珠海 汕头 佛山 江门 湛江 茂名 肇庆 惠州 梅州 汕尾 河源 阳江 清远 东莞 中山 "
+     U"潮州 揭阳 云浮"},
+    {U"海南", U"省", U"", U"海口 三亚 三沙 儋州"},
+    {U"四川", U"省", U"",
+     U"成都 自贡 攀枝花 泸州 德阳 绵阳 广元 遂宁 内江 乐山 南充 眉山 宜宾 广安 达州 雅安 巴中 资阳 "
+     U"阿坝 甘孜 凉山"},
+    {U"贵州", U"省", U"", U"贵阳 六盘水 遵义 安顺 毕节 铜仁 黔东南 黔南 黔西南"},
+    {U"云南", U"省", U"",
+     U"昆明 曲靖 玉溪 保山 昭通 丽江 普洱 临沧 楚雄 红河 文山 西双版纳 大理 德宏 怒江 迪庆"},
+    {U"陕西", U"省", U"", U"西安 铜川 宝鸡 咸阳 渭南 延安 汉中 榆林 安康 商洛"},
+    {U"甘肃", U"省", U"",
+     U"兰州 嘉峪关 金昌 白银 天水 武威 张掖 平凉 酒泉 庆阳 定西 陇南 临夏 甘南"},
+    {U"青海", U"省", U"", U"西宁 海东 海北 黄南 海南 果洛 玉树 海西"},
+    {U"台湾", U"省", U"", U"台北 新北 桃园 台中 台南 高雄 基隆 新竹 嘉义"},
+    {U"广西", U"壮族自治区", U"自治区",
+     U"南宁 柳州 桂林 梧州 北海 防城港 钦州 贵港 玉林 百色 贺州 河池 来宾 崇左"},
+    {U"西藏", U"自治区", U"", U"拉萨 日喀则 昌都 林芝 山南 那曲 阿里"},
+    {U"宁夏", U"回族自治区", U"自治区", U"银川 石嘴山 吴忠 固原 中卫"},
+    {U"新疆", U"维吾尔自治区", U"自治区",
+     U"乌鲁木齐 克拉玛依 吐鲁番 哈密 昌吉 博尔塔拉 巴音郭楞 阿克苏 克孜勒苏 喀什 和田 伊犁 塔城 "
+     U"阿勒泰 石河子"},
+    {U"北京", U"市", U"", U""},
+    {U"天津", U"市", U"", U""},
+    {U"上海", U"市", U"", U""},
+    {U"重庆", U"市", U"", U""},
+    {U"香港", U"特别行政区", U"", U""},
+    {U"澳门", U"特别行政区", U"", U""},
 }};
 
 // Characters an address is written with (house numbers, 3-2-501室, A座).
@@ -212,6 +233,38 @@ const region* region_at(const std::u32string& t, std::size_t i) {
   return nullptr;
 }
 
+// One of the region's cities written without 市 (杭州西湖区), or 0. The name
+// must go on with more of the address, and not as a district or county of
+// the same name (安徽黄山区, 辽宁朝阳县). A 州 after a prefecture's stem
+// (恩施州) is kept with it.
+std::size_t bare_city_end(const std::u32string& t, std::size_t from, const region& r) {
+  std::size_t best = 0;
+  for (std::size_t pos = 0; pos < r.cities.size();) {
+    std::size_t sp = r.cities.find(U' ', pos);
+    if (sp == std::u32string_view::npos) sp = r.cities.size();
+    const std::u32string_view name = r.cities.substr(pos, sp - pos);
+    if (name.size() > best && at(t, from, name)) best = name.size();
+    pos = sp + 1;
+  }
+  if (best == 0) return 0;
+  std::size_t e = from + best;
+  if (e < t.size() && t[e] == U'州' && t[e - 1] != U'州') ++e;
+  if (e >= t.size() || !is_cjk(t[e]) || one_of(t[e], U"区县旗市")) return 0;
+  return e;
+}
+
+// Street-level words (or a district soon) after a city written without 市:
+// a bare province and city followed by 楼 or 园 is still more often small
+// talk (浙江杭州西湖边的楼盘) than an address.
+bool street_marker(const std::u32string& t, std::size_t from, std::size_t to) {
+  if (district_soon(t, from, 8)) return true;
+  for (std::size_t i = from; i < to; ++i) {
+    if (one_of(t[i], U"路街巷弄镇乡村号")) return true;
+    if (any_at(t, i, {U"大道", U"胡同"})) return true;
+  }
+  return false;
+}
+
 void find_addresses(const std::u32string& t, std::vector<found>& out) {
   const auto add = [&](std::size_t from, std::size_t to) {
     out.push_back({pii_kind::address, from, to, U"***"});
@@ -229,18 +282,22 @@ void find_addresses(const std::u32string& t, std::vector<found>& out) {
       }
     }
     std::size_t keep = p;
-    bool city = false;
-    if (r->has_cities) {
+    bool city = false, bare_city = false;
+    if (!r->cities.empty()) {
       if (const std::size_t c = city_end(t, p)) {
         keep = c;
         city = true;
+      } else if (const std::size_t b = bare_city_end(t, p, *r)) {
+        keep = b;
+        bare_city = true;
       }
     }
     const std::size_t e = address_tail_end(t, keep);
     if (e == keep || !has_address_marker(t, keep, e)) continue;
     // A bare 浙江 or 北京 is often just a place mentioned in passing; it only
     // starts an address when a city or a district follows.
-    if (!full && !city && !district_soon(t, keep, 8)) continue;
+    if (!full && !city && !bare_city && !district_soon(t, keep, 8)) continue;
+    if (!full && bare_city && !street_marker(t, keep, e)) continue;
     add(keep, e);
     i = e - 1;
   }
@@ -426,6 +483,22 @@ bool joins_digits(char32_t c) {
   return one_of(c, U".,:/．，：");
 }
 
+// Letters that say "phone" or "WeChat" glued to a number (vx138…, Tel138…):
+// the whole run of letters before the digits, in any case. A courier or
+// model prefix (SF, JD, iPhone) is anything else.
+bool contact_prefix(const std::u32string& t, std::size_t digits_start) {
+  std::size_t l = digits_start;
+  while (l > 0 && is_ascii_letter(t[l - 1])) --l;
+  if (digits_start - l > 8) return false;
+  std::string word;
+  for (std::size_t k = l; k < digits_start; ++k)
+    word += static_cast<char>(t[k] >= U'A' && t[k] <= U'Z' ? t[k] - U'A' + U'a' : t[k]);
+  static constexpr std::array<std::string_view, 13> words{
+      "v",      "vx",  "wx",   "weixin", "wechat", "tel", "phone",
+      "mobile", "mob", "cell", "call",   "dh",     "sj"};
+  return std::find(words.begin(), words.end(), word) != words.end();
+}
+
 void find_numbers(const std::u32string& t, std::vector<found>& out) {
   const auto digit = [&](std::size_t i) { return i < t.size() && text::digit_value(t[i]) >= 0; };
   std::size_t i = 0;
@@ -456,17 +529,23 @@ void find_numbers(const std::u32string& t, std::vector<found>& out) {
     }
     const std::size_t token_end = groups.back().end;
 
-    // Digits glued to letters are model or tracking numbers (SF1234…);
-    // digits joined by a point, colon or slash are prices, times and dates;
-    // a currency sign makes a price.
+    // Digits glued to letters are model or tracking numbers (SF1234…),
+    // unless the letters say phone (vx, Tel) or a phone cue comes before
+    // (手机:13800138000abc); digits joined by a point, colon or slash are
+    // prices, times and dates; a currency sign makes a price.
     std::size_t first = 0, last = groups.size();
     if (i > 0) {
       const char32_t c = t[i - 1];
-      if (is_ascii_letter(c) || one_of(c, U"¥￥$_") || (joins_digits(c) && digit(i - 2))) first = 1;
+      if ((is_ascii_letter(c) && !contact_prefix(t, i)) || one_of(c, U"¥￥$_") ||
+          (joins_digits(c) && digit(i - 2)))
+        first = 1;
     }
     if (token_end < t.size()) {
       const char32_t c = t[token_end];
-      if (is_ascii_letter(c) || one_of(c, U"%％_@") || (joins_digits(c) && digit(token_end + 1)))
+      const bool letter_after = is_ascii_letter(c) &&
+                                !(first == 0 && i > 0 && contact_prefix(t, i)) &&
+                                nearest_cue(t, i) != cue::phone;
+      if (letter_after || one_of(c, U"%％_@") || (joins_digits(c) && digit(token_end + 1)))
         last = groups.size() - 1;
     }
 

@@ -12,13 +12,16 @@
 //   id_card    110***********002X: first 3 and last 4 kept (18 or 15 chars)
 //   bank_card  6222 **** **** 1234: first 4 and last 4 kept
 //   email      z***@example.com: first character of the local part kept
-//   address    浙江省杭州市***: province and city kept, the rest becomes ***
+//   address    浙江省杭州市***: province and city kept, the rest becomes ***;
+//              also without 省/市 when the city is one of the province's
+//              (浙江杭州西湖区… → 浙江杭州***)
 //   name       张**: first character kept, one * per further character
 //
 // Look-alikes are left alone: order and tracking numbers (an order cue such
 // as 订单号 or 运单 before them, a courier letter prefix glued to them, or a
 // length and structure no personal number has), prices and decimals, dates
-// and times, digits glued to letters (model numbers).
+// and times, digits glued to letters (model numbers) unless the letters say
+// phone or WeChat (vx138…, Tel138…) or a phone cue comes before.
 //
 // Text is UTF-8 in and out; an invalid byte becomes U+FFFD, so the output is
 // always valid UTF-8 and no sequence is ever cut.

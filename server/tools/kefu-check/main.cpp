@@ -6,10 +6,13 @@
 //
 // Each input line is an object with a string "text"; its other fields are copied into the
 // verdict. Lines sharing a "chat" value form one chat in order: a line that is not blocked
-// enters that chat's window as if delivered. A line may carry its own "role". Blank lines are
-// skipped. A line that is not JSON or has no string "text" is reported on stderr with its line
-// number; the other lines are still checked and the exit status is 1 at the end.
-// Exit status: 0 all lines checked, 1 some lines rejected, 2 bad usage or rule pack.
+// enters that chat's window as if delivered. A line may carry its own "role". With the
+// merchant's greeting_mode "agent", a chat's first delivered agent line is also checked against
+// the greeting template as kefud does ({merchant}: the stored merchant's name with --db, else
+// any; {agent}: the line's string "agent", else any); a line without "chat" is a chat of its
+// own. Blank lines are skipped. A line that is not JSON or has no string "text" is reported on
+// stderr with its line number; the other lines are still checked and the exit status is 1 at the
+// end. Exit status: 0 all lines checked, 1 some lines rejected, 2 bad usage or rule pack.
 
 #include "server/core/compliance/engine.hpp"
 #include "server/store/store.hpp"
@@ -101,6 +104,7 @@ int main(int argc, char** argv) {
   }
   // --merchant with --db: that merchant's platform and stored overrides.
   std::optional<cc::merchant_overrides> stored;
+  std::string merchant_name;  // fills {merchant} in the greeting template
   if (!db_url.empty()) {
     if (merchant.empty()) {
       std::cerr << "kefu-check: --db needs --merchant ID\n";
@@ -115,6 +119,7 @@ int main(int argc, char** argv) {
         return 2;
       }
       platform = m->platform;
+      merchant_name = m->name;
       auto ov = cc::parse_merchant_settings(m->settings_json, m->id);
       if (!ov) {
         std::cerr << "kefu-check: merchant " << merchant << ": " << ov.error << "\n";
@@ -157,7 +162,12 @@ int main(int argc, char** argv) {
   if (bench) return kefu::tools::run_bench(*pack, std::cout, 0);
 
   cc::engine const eng(*pack, overrides);
-  std::map<std::string, cc::chat_window> chats;
+  struct chat_state {
+    cc::chat_window window;
+    bool greeted = false;  // an agent line was delivered: the greeting is behind
+  };
+  std::map<std::string, chat_state> chats;
+  bool const check_greeting = eng.greeting_mode() == "agent";
   std::string line;
   std::size_t line_no = 0;
   int status = 0;
@@ -193,13 +203,29 @@ int main(int argc, char** argv) {
       }
       sender = *parsed;
     }
+    bool solo_greeted = false;  // a line without "chat" is a chat of its own
+    bool* greeted = &solo_greeted;
     cc::chat_window* window = nullptr;
-    if (auto* c = obj->if_contains("chat"); c != nullptr && !c->is_null())
-      window = &chats[c->is_string() ? std::string(c->get_string()) : json::serialize(*c)];
+    if (auto* c = obj->if_contains("chat"); c != nullptr && !c->is_null()) {
+      auto& chat = chats[c->is_string() ? std::string(c->get_string()) : json::serialize(*c)];
+      window = &chat.window;
+      greeted = &chat.greeted;
+    }
 
     std::string_view const body(text->data(), text->size());
-    cc::verdict const verdict = eng.check(body, sender, window);
-    if (window != nullptr && verdict.act != cc::action::block) window->push(body, sender);
+    cc::verdict verdict = eng.check(body, sender, window);
+    // As kefud: the first agent line that gets through must follow the greeting template; a
+    // blocked one leaves the next to greet.
+    if (check_greeting && sender == cc::role::agent && !*greeted) {
+      std::string_view agent_name;
+      if (auto* a = obj->if_contains("agent"); a != nullptr && a->is_string())
+        agent_name = std::string_view(a->get_string().data(), a->get_string().size());
+      cc::merge_into(verdict, eng.check_greeting({}, merchant_name, agent_name, body));
+    }
+    if (verdict.act != cc::action::block) {
+      if (window != nullptr) window->push(body, sender);
+      if (sender == cc::role::agent) *greeted = true;
+    }
 
     json::object out;
     for (auto const& kv : *obj)

@@ -64,6 +64,23 @@ BOOST_AUTO_TEST_CASE(landlines) {
   BOOST_TEST((kinds("0571-88888888") == std::vector{pii_kind::landline}));
 }
 
+BOOST_AUTO_TEST_CASE(glued_to_contact_letters) {
+  // Letters that say phone or WeChat do not make a model number.
+  BOOST_TEST(mask("vx13800138000") == "vx138****8000");
+  BOOST_TEST(mask("Tel13800138000") == "Tel138****8000");
+  BOOST_TEST(mask("加我VX13800138000") == "加我VX138****8000");
+  BOOST_TEST(mask("TEL:13800138000") == "TEL:138****8000");
+  BOOST_TEST(mask("phone0571-88888888") == "phone0571-****8888");
+  // After a phone cue, letters glued behind do not hide it either.
+  BOOST_TEST(mask("手机:13800138000abc") == "手机:138****8000abc");
+  // Other letters still do: courier and model prefixes, a word merely
+  // ending in one of them, letters behind without a cue.
+  untouched("SF13800138000");
+  untouched("iPhone13800138000");
+  untouched("mytel13800138000");
+  untouched("13800138000abc");
+}
+
 BOOST_AUTO_TEST_CASE(service_numbers_are_not_personal) {
   untouched("客服热线 400-820-8820");
   untouched("客服工号 10086");
@@ -192,11 +209,38 @@ BOOST_AUTO_TEST_CASE(autonomous_regions_and_prefectures) {
 }
 
 BOOST_AUTO_TEST_CASE(short_forms_and_city_first) {
-  // No 市 after the province: the city cannot be told from the district, so
-  // both go.
-  BOOST_TEST(mask("浙江杭州西湖区文三路100号") == "浙江***");
   BOOST_TEST(mask("杭州市西湖区文三路100号") == "杭州市***");
   BOOST_TEST(mask("寄到苏州市工业园区星湖街328号") == "寄到苏州市***");
+}
+
+BOOST_AUTO_TEST_CASE(province_and_city_without_suffixes) {
+  // The province's own cities are known, so the city is kept without 省/市.
+  BOOST_TEST(mask("浙江杭州西湖区文三路1号") == "浙江杭州***");
+  BOOST_TEST(mask("浙江杭州西湖区文三路100号") == "浙江杭州***");
+  BOOST_TEST(mask("浙江省杭州西湖区文三路1号") == "浙江省杭州***");
+  BOOST_TEST(mask("地址：江苏苏州工业园区星湖街328号，谢谢") == "地址：江苏苏州***，谢谢");
+  BOOST_TEST(mask("广东深圳南山区科技园1栋") == "广东深圳***");
+  BOOST_TEST(mask("黑龙江哈尔滨道里区中央大街1号") == "黑龙江哈尔滨***");
+  BOOST_TEST(mask("内蒙古呼和浩特新城区中山路1号") == "内蒙古呼和浩特***");
+  BOOST_TEST(mask("广西南宁青秀区民族大道100号") == "广西南宁***");
+  BOOST_TEST(mask("新疆乌鲁木齐天山区解放路1号") == "新疆乌鲁木齐***");
+  BOOST_TEST(mask("江西景德镇珠山区1号") == "江西景德镇***");
+  BOOST_TEST(mask("湖北恩施州巴东县信陵镇1号") == "湖北恩施州***");
+  BOOST_TEST(mask("浙江台州路桥区银座街1号") == "浙江台州***");
+  BOOST_TEST((kinds("浙江杭州西湖区文三路1号") == std::vector{pii_kind::address}));
+  // A district named like its city is not the city: only the province stays.
+  BOOST_TEST(mask("安徽黄山区汤口镇1号") == "安徽***");
+  // Another province's city is not taken for this one's.
+  BOOST_TEST(mask("浙江苏州工业园区星湖街1号") == "浙江***");
+}
+
+BOOST_AUTO_TEST_CASE(province_and_city_in_passing) {
+  untouched("浙江的天气不错");
+  untouched("浙江杭州的天气不错");
+  untouched("浙江杭州发货");
+  untouched("浙江杭州西湖边的楼盘");
+  untouched("我是广东深圳人");
+  untouched("浙江杭州");
 }
 
 BOOST_AUTO_TEST_CASE(what_follows_an_address) {
@@ -268,9 +312,10 @@ BOOST_AUTO_TEST_CASE(random_input_is_safe) {
   // range, and masking the masked text changes nothing more.
   rng r(314159);
   const std::vector<std::string> pieces{
-      "1",  "3",    "8",    "0",  "6",  "X",  " ",    "-",    "+86",  "@",      ".",      "com",
-      "a",  "省",   "市",   "区", "路", "号", "浙江", "北京", "杭州", "我叫",   "收件人", "张",
-      "三", "订单", "电话", "，", "：", "😀",  "（",   "）",   "\xff", "身份证", "卡号"};
+      "1",      "3",    "8",  "0",    "6",    "X",    " ",    "-",    "+86",  "@",    ".",
+      "com",    "a",    "省", "市",   "区",   "路",   "号",   "浙江", "北京", "杭州", "我叫",
+      "收件人", "张",   "三", "订单", "电话", "，",   "：",   "😀",    "（",   "）",   "\xff",
+      "身份证", "卡号", "vx", "Tel",  "广东", "深圳", "黄山", "街"};
   for (int round = 0; round < 3000; ++round) {
     std::string s;
     const int n = static_cast<int>(r.below(40));
