@@ -638,7 +638,7 @@ std::string agent_fields(json::object const& o, store::user& u, bool creating) {
         return "capacity must be an integer from 0 to 100";
       u.capacity = static_cast<int>(v.get_int64());
     } else {
-      return "unknown agent field \"" + key + "\"";
+      continue;  // not a field of this server: ignored, not stored
     }
   }
   return {};

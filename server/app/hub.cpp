@@ -740,13 +740,18 @@ void hub::on_assigned(routing::assigned const& a) {
   if (c.greeted) return;
   c.greeted = true;
   auto m = dir_.merchant(c.merchant);
-  if (!m || m->greeting_mode != "auto" || m->greeting.empty()) return;
+  if (!m || m->greeting_mode != "auto") return;
+  // A merchant without a greeting of its own gets its platform's (seed 004's 开头语).
+  std::string tmpl = m->greeting;
+  if (tmpl.empty())
+    if (auto eng = rules_.engine_for(c.merchant, m->row.platform)) tmpl = eng->greeting_template();
+  if (tmpl.empty()) return;
   auto u = dir_.user(a.agent);
   store::message_op op;
   op.chat = c.id;
   op.sender = "auto";
   op.agent = a.agent;
-  op.text = compliance::fill_template(m->greeting, m->row.name, u ? u->name : a.agent);
+  op.text = compliance::fill_template(tmpl, m->row.name, u ? u->name : a.agent);
   op.ts = clock_();
   store::write_op w;
   w.message = op;
@@ -966,6 +971,8 @@ void hub::check(std::string merchant, compliance::role role, std::string text, s
     auto m = dir_.merchant(merchant);
     if (!m) return cb(std::nullopt);
     auto it = chat_id.empty() ? chats_.end() : chats_.find(chat_id);
+    // An agent reads the window of a chat it holds only.
+    if (it != chats_.end() && !agent.empty() && it->second.agent != agent) it = chats_.end();
     if (it != chats_.end() && it->second.merchant == merchant) {
       if (role == compliance::role::agent)
         return cb(

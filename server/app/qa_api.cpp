@@ -97,32 +97,35 @@ api::chat_view api::load_chat_view(store::chat_row const& row) {
     json::object o{{"kind", e.kind}, {"ts", e.ts}};
     if (!e.agent.empty()) o["agent"] = e.agent;
     if (!e.data.empty()) o["data"] = e.data;
-    if (e.kind == "assign" && e.data == "transfer") transfers.push_back(o);
+    // Every handover after the first assignment: by the agent, or after a lost connection.
+    if (e.kind == "assign" && (e.data == "transfer" || e.data == "grace")) transfers.push_back(o);
     evs_json.push_back(std::move(o));
   }
   // SLA turns from the stored events, in stored order.
   auto ordered = chat_sla_events(row, msgs, events);
   auto policy = m ? m->sla_policy : sla::merchant_policy{};
   json::array turns;
-  std::int64_t hits30 = 0, misses30 = 0;
+  std::int64_t hits30 = 0;
   if (auto result = sla::replay_chat(ordered, policy, row.closed.value_or(now_ms()))) {
     for (auto const& t : result->turns) {
       turns.push_back(json::value_from(t));
       if (t.first) {
         auto o = t.at(sla::threshold::first);
-        if (o == sla::outcome::hit) v.facts.first_response_hit = true;
+        // Unanswered when the chat closed: there was no first response, in time or not.
+        v.facts.first_response_hit = o == sla::outcome::hit;
         if (o == sla::outcome::miss) {
           v.facts.first_response_hit = false;
           v.candidate.first_response_miss = true;
         }
       }
       if (t.at(sla::threshold::reply) == sla::outcome::hit) ++hits30;
-      if (t.at(sla::threshold::reply) == sla::outcome::miss) ++misses30;
       if (t.at(sla::threshold::r3) == sla::outcome::miss) ++v.candidate.r3_misses;
     }
   }
-  if (hits30 + misses30 > 0)
-    v.facts.reply_30s_share = static_cast<double>(hits30) / static_cast<double>(hits30 + misses30);
+  // The share of the chat's turns answered within 30 s: a turn left unanswered counts against
+  // it even when the chat closed before 30 s were up.
+  if (!turns.empty())
+    v.facts.reply_30s_share = static_cast<double>(hits30) / static_cast<double>(turns.size());
   v.facts.blocked = v.candidate.blocked;
   v.facts.warned = v.candidate.warned;
   v.facts.rating = row.rating;
@@ -497,7 +500,8 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
   }
   if (path == "/api/audit" && method == "GET") {
     if (u.role != "admin") return respond(json_error(403, "forbidden", "admins only")), true;
-    auto from = parse_ms(req.param("from_seq")).value_or(1);
+    // Without from_seq the newest entries (a fresh view is on the last page, not the first).
+    auto from = parse_ms(req.param("from_seq")).value_or(0);
     auto limit = parse_ms(req.param("limit")).value_or(1000);
     json::array entries;
     store_.scan_audit(from, static_cast<std::size_t>(std::clamp<std::int64_t>(limit, 1, 10'000)),

@@ -85,24 +85,39 @@ connect_info parse_postgresql(std::string const& url) {
   // key=value words: a URI with no '=' at all would reach libpq with a
   // trailing '=' glued to the database name. (URIs hold no spaces, so one
   // '=' is enough for the string to come through unchanged.)
-  if (url.find("connect_timeout=") == std::string::npos)
-    info.connect_string +=
-        (url.find('?') == std::string::npos ? "?" : "&") + std::string("connect_timeout=10");
+  bool const uri = url.find("://") != std::string::npos;
+  if (url.find("connect_timeout=") == std::string::npos) {
+    if (uri)
+      info.connect_string +=
+          (url.find('?') == std::string::npos ? "?" : "&") + std::string("connect_timeout=10");
+    else
+      info.connect_string += " connect_timeout=10";
+  }
   return info;
+}
+
+// libpq's keyword form: host=… dbname=… (one "word=" at the start is enough to tell).
+bool is_keyword_connect_string(std::string const& s) {
+  auto const eq = s.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  for (std::size_t i = 0; i < eq; ++i)
+    if (!(std::isalpha(static_cast<unsigned char>(s[i])) || s[i] == '_')) return false;
+  return true;
 }
 
 }  // namespace
 
 connect_info parse_url(std::string const& url) {
   if (starts_with(url, "sqlite:")) return parse_sqlite(std::string_view(url).substr(7));
-  if (starts_with(url, "postgresql://") || starts_with(url, "postgres://"))
+  if (starts_with(url, "postgresql://") || starts_with(url, "postgres://") ||
+      is_keyword_connect_string(url))
     return parse_postgresql(url);
   // The URL may carry a password: name only its scheme.
   auto colon = url.find(':');
   throw store_error(
       "unsupported database URL" +
       (colon == std::string::npos ? std::string() : " scheme '" + url.substr(0, colon) + "'") +
-      "; expected sqlite:PATH or postgresql://…");
+      "; expected sqlite:PATH, postgresql://… or host=… dbname=…");
 }
 
 void connect(soci::session& sql, connect_info const& info) {

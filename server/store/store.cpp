@@ -493,6 +493,12 @@ class soci_store final : public store {
                   std::function<void(audit_row const&)> const& each) override {
     with_session("read audit log", [&](soci::session& sql) {
       std::int64_t lim = limit == 0 ? INT64_MAX : static_cast<std::int64_t>(limit);
+      if (from_seq <= 0) {
+        // The newest entries: seqs are gapless, so they start at MAX(seq) - limit + 1.
+        std::int64_t last = 0;
+        sql << "SELECT COALESCE(MAX(seq), 0) FROM audit_log", soci::into(last);
+        from_seq = limit == 0 ? 1 : std::max<std::int64_t>(1, last - lim + 1);
+      }
       for_each_row<audit_cols>(
           sql, std::string(audit_cols::select) + " WHERE seq >= :from ORDER BY seq LIMIT :lim",
           [&](audit_row const& r) { each(r); }, soci::use(from_seq), soci::use(lim));

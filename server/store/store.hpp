@@ -255,6 +255,8 @@ class store {
       std::function<std::string(std::string const& prev_hash, audit_row const& row)> const&
           hash_of) = 0;
   // Rows with seq >= from_seq in seq order, at most `limit` (0 = all), streamed.
+  // Entries from `from_seq` on in seq order, at most `limit` (0 = all); with from_seq <= 0 the
+  // newest `limit` entries.
   virtual void scan_audit(std::int64_t from_seq, std::size_t limit,
                           std::function<void(audit_row const&)> const& each) = 0;
 

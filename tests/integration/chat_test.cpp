@@ -471,3 +471,79 @@ BOOST_AUTO_TEST_CASE(sigterm_closes_sockets_with_1001_and_exits_zero) {
   BOOST_TEST(agent->wait_closed(3s));
   BOOST_TEST(agent->close_code() == 1001);
 }
+
+BOOST_AUTO_TEST_CASE(control_frames_are_idempotent_and_need_their_chat) {
+  world w({"a1"}, 5, json::object{{"grace_ms", 3000}});
+  auto a1 = w.agent("a1");
+  auto b1 = w.buyer("b1");
+  b1->send(send_frame("q", "在吗"));
+  auto ack = b1->read_type("ack");
+  BOOST_REQUIRE(ack);
+  std::string chat = str(*ack, "chat");
+  auto as = a1->read_type("assigned");
+  BOOST_REQUIRE(as);
+  // Without a greeting of its own the merchant gets its platform pack's greeting.
+  auto hello = b1->read_type("message");
+  BOOST_REQUIRE(hello);
+  BOOST_TEST(str(*hello, "from") == "auto");
+  BOOST_TEST(!str(*hello, "text").empty());
+
+  // A send or close without a chat is a bad request, not an unknown chat.
+  a1->send(json::object{{"type", "send"}, {"id", "s0"}, {"text", "hi"}});
+  auto e = a1->read_type("error");
+  BOOST_REQUIRE(e);
+  BOOST_TEST(str(*e, "code") == "bad_request");
+  a1->send(json::object{{"type", "close"}, {"id", "c0"}});
+  e = a1->read_type("error");
+  BOOST_REQUIRE(e);
+  BOOST_TEST(str(*e, "code") == "bad_request");
+
+  // Closing twice with the same id gets the same ack both times.
+  a1->send(json::object{{"type", "close"}, {"id", "c1"}, {"chat", chat}});
+  auto first = a1->read_type("ack");
+  BOOST_REQUIRE(first);
+  BOOST_TEST(str(*first, "id") == "c1");
+  a1->send(json::object{{"type", "close"}, {"id", "c1"}, {"chat", chat}});
+  auto second = a1->read_type("ack");
+  BOOST_REQUIRE(second);
+  BOOST_TEST(json::serialize(*second) == json::serialize(*first));
+  // A new id for the closed chat is refused.
+  a1->send(json::object{{"type", "close"}, {"id", "c2"}, {"chat", chat}});
+  e = a1->read_type("error");
+  BOOST_REQUIRE(e);
+  BOOST_TEST(str(*e, "code") == "not_found");
+
+  // An agent holding no chats who reconnects within the grace period is still online:
+  // the next buyer is routed to it straight away.
+  a1->close();
+  a1 = std::make_unique<ws_client>();
+  auto token = login(w.server.port(), "a1", "pw-a1-secret");
+  BOOST_REQUIRE_EQUAL(
+      a1->connect(w.server.port(), "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
+  auto st = a1->read_type("status");
+  BOOST_REQUIRE(st);
+  BOOST_TEST(str(*st, "status") == "online");
+  auto b2 = w.buyer("b2");
+  b2->send(send_frame("q", "你好"));
+  BOOST_REQUIRE(b2->read_type("ack"));
+  BOOST_REQUIRE(a1->read_type("assigned"));
+}
+
+BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site) {
+  world w;
+  auto port = w.server.port();
+  auto cookie = std::pair<std::string, std::string>{"Cookie", "kefu_session=" + w.s.admin_token};
+  std::string body = R"({"id":"m9","name":"九号店","platform":"taobao"})";
+  // A browser on another site sends its Origin and is refused.
+  BOOST_TEST(http(port, "POST", "/api/merchants", body, {cookie, {"Origin", "https://evil.example"}})
+                 .status == 403);
+  // A client that is no browser sends none and may use the cookie like a token.
+  BOOST_TEST(http(port, "POST", "/api/merchants", body, {cookie}).status == 201);
+  // A short password and a field this server does not know are accepted.
+  auto r = http(port, "POST", "/api/agents",
+                R"({"id":"x1","name":"X","password":"pw","role":"agent","merchants":["m9"],)"
+                R"("capacity":3,"nickname":"小X"})",
+                {{"Authorization", "Bearer " + w.s.admin_token}});
+  BOOST_TEST(r.status == 201, r.body);
+  BOOST_TEST(!login(port, "x1", "pw").empty());
+}

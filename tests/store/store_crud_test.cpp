@@ -238,6 +238,13 @@ BOOST_AUTO_TEST_CASE(bad_urls_are_store_errors) {
     BOOST_TEST(std::string(e.what()).find("postgresql") != std::string::npos);
   }
   BOOST_TEST((std::chrono::steady_clock::now() - t0 < std::chrono::seconds(15)));
+  // libpq's keyword form is a PostgreSQL connection string too.
+  try {
+    store::open("host=127.0.0.1 port=1 user=kefu dbname=kefu");
+    BOOST_FAIL("expected store_error");
+  } catch (store_error const& e) {
+    BOOST_TEST(std::string(e.what()).find("postgresql") != std::string::npos, e.what());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(sqlite_creates_the_parent_directory_and_uses_wal) {
