@@ -167,8 +167,10 @@ struct pending_hit {
 
 struct candidate {
   category cat = category::contact;
-  std::string rule;
-  std::string suggestion;
+  // Rule ids and suggestions live in the engine or are literals: views, copied into the
+  // verdict only for what is reported.
+  std::string_view rule;
+  std::string_view suggestion;
   std::uint32_t ub = 0;  // unit range [ub, ue)
   std::uint32_t ue = 0;
   bool detail = false;  // a concrete number / id / address rather than a phrase
@@ -227,8 +229,16 @@ constexpr std::u32string_view quantity_after =
 
 }  // namespace
 
+struct digit_group {
+  std::uint32_t first = 0, last = 0;  // unit indices, inclusive
+};
+
 // Per-thread buffers for one check, reused so a check allocates (almost) nothing.
 struct scan_scratch {
+  std::vector<digit_group> groups;
+  std::string digits;
+  std::vector<std::size_t> offsets;
+  std::u32string text;  // the message being checked, decoded
   folded_text ft;
   std::vector<std::int32_t> sig_of_unit;
   std::vector<span_hit> allow;
@@ -274,6 +284,11 @@ struct scan_state {
   std::vector<std::pair<std::uint32_t, std::uint32_t>>& claimed;   // unit ranges of details
   std::vector<std::pair<std::uint32_t, std::uint32_t>>& consumed;  // inside URLs / domains
   std::vector<pending_hit>& pending;  // phrase and combo hits awaiting the negation pass
+  // Scratch of the number detector, reused from run to run.
+  using group = digit_group;
+  std::vector<group>& groups_;
+  std::string& digits_;
+  std::vector<std::size_t>& offsets_;
 
   scan_state(engine const& e, scan_scratch& s)
       : eng(e),
@@ -290,7 +305,10 @@ struct scan_state {
         out(s.out),
         claimed(s.claimed),
         consumed(s.consumed),
-        pending(s.pending) {
+        pending(s.pending),
+        groups_(s.groups),
+        digits_(s.digits),
+        offsets_(s.offsets) {
     s.reset(e.combos_.size());
     sig_of_unit.assign(U.size(), -1);
     for (std::size_t i = 0; i < sig.size(); ++i) sig_of_unit[sig[i]] = static_cast<std::int32_t>(i);
@@ -443,9 +461,9 @@ struct scan_state {
     return std::nullopt;
   }
 
-  void emit(category c, std::string rule, std::string suggestion, std::uint32_t ub,
+  void emit(category c, std::string_view rule, std::string_view suggestion, std::uint32_t ub,
             std::uint32_t ue, bool detail, bool is_official = false) {
-    out.push_back({c, std::move(rule), std::move(suggestion), ub, ue, detail, false, is_official});
+    out.push_back({c, rule, suggestion, ub, ue, detail, false, is_official});
     if (detail) claimed.emplace_back(ub, ue);
   }
   bool is_claimed(std::uint32_t ub, std::uint32_t ue) const {
@@ -580,10 +598,6 @@ struct scan_state {
   // -------------------------------------------------------------------------------------------
   // Numbers: phones, landlines, QQ, numeric WeChat ids, Alipay accounts, bank cards.
 
-  struct group {
-    std::uint32_t first = 0, last = 0;  // unit indices, inclusive
-  };
-
   std::u32string letters_before(std::uint32_t u) const {
     std::u32string s;
     auto k = static_cast<std::ptrdiff_t>(u) - 1;
@@ -607,8 +621,9 @@ struct scan_state {
         ++i;
         continue;
       }
-      std::vector<group> groups;
-      std::vector<std::u32string> seps;
+      auto& groups = groups_;
+      groups.clear();
+      bool last_sep_dot = false;  // the last separator is a single '.'
       std::size_t k = i;
       groups.push_back({static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k)});
       ++k;
@@ -620,14 +635,10 @@ struct scan_state {
         }
         // Separator: up to three noise units (no colon: 13:38 is a time) then a digit.
         std::size_t j = k;
-        std::u32string sep;
-        while (j < n && U[j].kind != unit_kind::sig && sep.size() < max_noise_gap &&
-               U[j].c != ':') {
-          sep.push_back(U[j].c);
+        while (j < n && U[j].kind != unit_kind::sig && j - k < max_noise_gap && U[j].c != ':')
           ++j;
-        }
         if (j < n && j > k && ft.digit[j] >= 0 && U[j].kind == unit_kind::sig) {
-          seps.push_back(sep);
+          last_sep_dot = j == k + 1 && U[k].c == '.';
           groups.push_back({static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(j)});
           k = j + 1;
           continue;
@@ -635,13 +646,15 @@ struct scan_state {
         break;
       }
       i = groups.back().last + 1;
-      run(groups, seps);
+      run(groups, last_sep_dot);
     }
   }
 
-  void run(std::vector<group> const& groups, std::vector<std::u32string> const& seps) {
-    std::string all;
-    std::vector<std::size_t> off;
+  void run(std::vector<group> const& groups, bool last_sep_dot) {
+    auto& all = digits_;
+    auto& off = offsets_;
+    all.clear();
+    off.clear();
     for (auto const& g : groups) {
       off.push_back(all.size());
       for (auto u = g.first; u <= g.last; ++u) all.push_back(static_cast<char>('0' + ft.digit[u]));
@@ -690,7 +703,7 @@ struct scan_state {
     if (mobile_number(all).empty() && cue_before(engine::cue::price, first_sig, 3, pass_filler))
       return;
     // Decimals (138.00, 3.5) are amounts or versions.
-    if (groups.size() >= 2 && seps.back() == U"." && off.back() - off[off.size() - 2] <= 2) return;
+    if (groups.size() >= 2 && last_sep_dot && off.back() - off[off.size() - 2] <= 2) return;
 
     auto cue_span_before = [&](engine::cue kind, std::uint32_t max_fill) {
       return cue_before(kind, first_sig, max_fill, id_filler);
@@ -711,7 +724,7 @@ struct scan_state {
     while (a < G) {
       bool found = false;
       for (std::size_t b = G; b-- > a;) {
-        std::string const d = all.substr(off[a], off[b + 1] - off[a]);
+        std::string_view const d = std::string_view(all).substr(off[a], off[b + 1] - off[a]);
         std::uint32_t ub = groups[a].first;
         std::uint32_t ue = groups[b].last + 1;
         bool const whole = (a == 0 && b + 1 == G);
@@ -719,9 +732,9 @@ struct scan_state {
         for (std::size_t g = a; g < b; ++g)
           if (groups[g].last - groups[g].first + 1 < 3) wide_groups = false;
         category cat = category::contact;
-        std::string rule;
+        std::string_view rule;
         std::optional<span_hit> cue_used;
-        std::string value = d;
+        std::string value(d);
         if (a == 0 && alipay && !mobile_number(d).empty()) {
           cat = category::payment;
           rule = "payment.alipay_account";
@@ -995,7 +1008,7 @@ struct scan_state {
       }
       std::uint32_t end = host_start;
       bool is_link = false;
-      std::string rule = "link.domain";
+      std::string_view rule = "link.domain";
       if (has_scheme && scheme != "http" && scheme != "https") {
         // In-app paths of the platform (kwai://…) pass; other apps' schemes are links.
         is_link = !eng.allowed_schemes_.count(scheme);
@@ -1074,11 +1087,12 @@ struct scan_state {
 
   void run_all() {
     collect_hits();
-    emails();
-    urls();
-    numbers();
+    unsigned const t = ft.traits;
+    if (t & trait_at) emails();
+    if ((t & (trait_alpha | trait_digit)) && (t & trait_dot)) urls();
+    if (t & trait_digit_run) numbers();
     wechat_ids();
-    share_codes();
+    if (t & trait_currency) share_codes();
     plus_app();
     phrase_candidates();
     combo_candidates();
@@ -1092,7 +1106,8 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
   ft.clear();
   if (window != nullptr)
     for (auto const& m : window->recent(sender)) ft.append_segment(m);
-  ft.append_segment(decode_utf8(text));
+  decode_utf8_into(text, scratch.text);
+  ft.append_segment(scratch.text);
   ft.finish();
 
   scan_state st(*this, scratch);
@@ -1153,11 +1168,11 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
     if (end <= start) continue;
     violation x;
     x.cat = c.cat;
-    x.rule = c.rule;
+    x.rule = std::string(c.rule);
     x.start = start;
     x.end = end;
     x.excerpt = encode_utf8(cur.substr(start, end - start));
-    x.suggestion = c.suggestion;
+    x.suggestion = std::string(c.suggestion);
     v.violations.push_back(std::move(x));
     v.act = std::max(v.act, action_for(c.cat));
   }

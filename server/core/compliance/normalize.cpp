@@ -328,37 +328,43 @@ bool is_noise_folded(char32_t c) {
   return is_noise_slow(c);
 }
 
-std::u32string decode_utf8(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
+void decode_utf8_into(std::string_view s, std::u32string& out) {
+  // Never more code points than bytes: size once, write through a pointer, trim at the end.
+  out.resize(s.size());
+  char32_t* o = out.data();
+  auto const* p = reinterpret_cast<unsigned char const*>(s.data());
+  std::size_t const n = s.size();
   std::size_t i = 0;
-  while (i < s.size()) {
-    auto const b0 = static_cast<unsigned char>(s[i]);
+  while (i < n) {
+    unsigned const b0 = p[i];
     if (b0 < 0x80) {  // fast paths: ASCII and well-formed three-byte sequences (CJK)
-      out.push_back(b0);
+      *o++ = b0;
       ++i;
       continue;
     }
-    if ((b0 & 0xF0) == 0xE0 && b0 != 0xE0 && b0 != 0xED && i + 2 < s.size()) {
-      auto const b1 = static_cast<unsigned char>(s[i + 1]);
-      auto const b2 = static_cast<unsigned char>(s[i + 2]);
+    if ((b0 & 0xF0) == 0xE0 && b0 != 0xE0 && b0 != 0xED && i + 2 < n) {
+      unsigned const b1 = p[i + 1];
+      unsigned const b2 = p[i + 2];
       if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80) {
-        out.push_back((static_cast<char32_t>(b0 & 0x0F) << 12) |
-                      (static_cast<char32_t>(b1 & 0x3F) << 6) | (b2 & 0x3F));
+        *o++ = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F);
         i += 3;
         continue;
       }
     }
     // Encoded surrogates (ED A0..BF xx) are kept as one code point each.
-    if (b0 == 0xED && i + 2 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xE0) == 0xA0 &&
-        (static_cast<unsigned char>(s[i + 2]) & 0xC0) == 0x80) {
-      out.push_back(0xD000 | ((static_cast<unsigned char>(s[i + 1]) & 0x3F) << 6) |
-                    (static_cast<unsigned char>(s[i + 2]) & 0x3F));
+    if (b0 == 0xED && i + 2 < n && (p[i + 1] & 0xE0) == 0xA0 && (p[i + 2] & 0xC0) == 0x80) {
+      *o++ = 0xD000 | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
       i += 3;
       continue;
     }
-    out.push_back(decode_one(s, i));
+    *o++ = decode_one(s, i);
   }
+  out.resize(static_cast<std::size_t>(o - out.data()));
+}
+
+std::u32string decode_utf8(std::string_view s) {
+  std::u32string out;
+  decode_utf8_into(s, out);
   return out;
 }
 
@@ -396,7 +402,25 @@ std::u32string fold_pattern(std::string_view utf8) {
   return out;
 }
 
+namespace {
+
+unsigned trait_of(char32_t f) {
+  if (f < 0x80) {
+    if (f >= 'a' && f <= 'z') return trait_alpha;
+    if (f >= '0' && f <= '9') return trait_digit;
+    if (f == '@') return trait_at;
+    if (f == '.' || f == ':') return trait_dot;
+    return f == '$' ? trait_currency : 0u;
+  }
+  if (f == 0xB7 || f == 0x3002 || f == 0x70B9) return trait_dot;
+  if ((f >= 0xA2 && f <= 0xA5) || (f >= 0x20A0 && f <= 0x20CF)) return trait_currency;
+  return 0;
+}
+
+}  // namespace
+
 void folded_text::clear() {
+  traits = 0;
   original.clear();
   units.clear();
   digit.clear();
@@ -418,6 +442,7 @@ void folded_text::append_segment(std::u32string_view text) {
       if (f == '\r') f = '\n';
       if (f < 0x20 && f != '\n' && f != '\t') continue;
       bool const alnum = (f >= 'a' && f <= 'z') || (f >= '0' && f <= '9');
+      traits |= trait_of(f);
       units.push_back({f, src, alnum ? unit_kind::sig : unit_kind::noise});
       continue;
     }
@@ -428,14 +453,17 @@ void folded_text::append_segment(std::u32string_view text) {
       if (!(v & bmp_fold_table::multi)) {
         auto const f = static_cast<char32_t>(v);
         bool const noise = f < 0x10000 ? t.noise[f] != 0 : is_noise_folded(f);
+        traits |= trait_of(f);
         units.push_back({f, src, noise ? unit_kind::noise : unit_kind::sig});
         continue;
       }
     }
     tmp.clear();
     fold_code_point(c, tmp);
-    for (char32_t f : tmp)
+    for (char32_t f : tmp) {
+      traits |= trait_of(f);
       units.push_back({f, src, is_noise_folded(f) ? unit_kind::noise : unit_kind::sig});
+    }
   }
 }
 
@@ -461,16 +489,23 @@ void folded_text::finish() {
   auto& strong = strong_;
   cand.assign(n, -1);
   strong.assign(n, 0);
+  bool any_cand = false;
   for (std::size_t i = 0; i < n; ++i) {
     if (units[i].kind != unit_kind::sig) continue;
     char32_t c = units[i].c;
     if (is_ascii_digit(c)) {
       cand[i] = static_cast<std::int8_t>(c - '0');
       strong[i] = 1;
-    } else if (int d = chinese_digit(c); d >= 0) {
-      cand[i] = static_cast<std::int8_t>(d);
+      any_cand = true;
+    } else if (c >= 0x3007) {  // every Chinese digit form is an ideograph
+      if (int d = chinese_digit(c); d >= 0) {
+        cand[i] = static_cast<std::int8_t>(d);
+        any_cand = true;
+      }
     }
   }
+  digit.assign(n, -1);
+  if (!any_cand) return;
   // Letters standing for digits: inside an alphanumeric token made of digits and look-alikes
   // (l38OO13800O), or a short token of look-alikes next to digits (138 OO 138 OOO,
   // 1 3 8 O O 1), which spreads along a spaced-out run in both directions.
@@ -485,7 +520,7 @@ void folded_text::finish() {
   };
   auto& loose = loose_;  // letter-only look-alike tokens: [begin, end)
   loose.clear();
-  for (std::size_t i = 0; i < n;) {
+  for (std::size_t i = 0; (traits & trait_alpha) && (traits & trait_digit) && i < n;) {
     if (!is_an(i)) {
       ++i;
       continue;
@@ -535,7 +570,6 @@ void folded_text::finish() {
 
   // Runs: candidates separated by at most three noise units. Weak forms count as digits only
   // when the run holds at least five candidates.
-  digit.assign(n, -1);
   constexpr std::size_t max_gap = 3;
   constexpr std::size_t min_weak_run = 5;
   std::size_t i = 0;
@@ -559,7 +593,10 @@ void folded_text::finish() {
     }
     bool const weak_ok = count >= min_weak_run;
     for (std::size_t k = i; k <= last; ++k)
-      if (cand[k] >= 0 && (strong[k] || weak_ok)) digit[k] = cand[k];
+      if (cand[k] >= 0 && (strong[k] || weak_ok)) {
+        digit[k] = cand[k];
+        traits |= trait_digit_run;
+      }
     i = last + 1;
   }
 }

@@ -31,12 +31,24 @@ struct unit {
   unit_kind kind = unit_kind::sig;
 };
 
+// Which kinds of folded characters a text holds, so detectors with nothing to look at are
+// skipped (no '@': no e-mail scan).
+enum text_trait : unsigned {
+  trait_alpha = 1u << 0,     // a–z
+  trait_digit = 1u << 1,     // 0–9
+  trait_at = 1u << 2,        // @
+  trait_dot = 1u << 3,       // . : · 。 点
+  trait_currency = 1u << 4,  // $ ¥ € … (share codes sit between two)
+  trait_digit_run = 1u << 5, // finish() found a digit-like run
+};
+
 struct folded_text {
   std::u32string original;                   // every segment's code points, concatenated
   std::vector<unit> units;                   // folded stream; segment joints are boundary units
   std::vector<std::int8_t> digit;            // per unit: 0–9 inside a digit-like run, else -1
   std::vector<std::uint32_t> sig;            // indices of significant units, in order
   std::vector<std::uint32_t> segment_begin;  // original offset where each segment starts
+  unsigned traits = 0;                       // text_trait bits over all units
 
   void clear();
   // Adds one message; segments after the first are joined by a boundary unit.
@@ -53,6 +65,7 @@ struct folded_text {
 // UTF-8 helpers. Invalid bytes decode to U+FFFD one byte at a time; encoded surrogates count as
 // one code point each so offsets stay stable for lone surrogates that slipped through JSON.
 std::u32string decode_utf8(std::string_view s);
+void decode_utf8_into(std::string_view s, std::u32string& out);  // reuses out's buffer
 std::string encode_utf8(std::u32string_view s);
 void append_utf8(std::string& out, char32_t c);
 

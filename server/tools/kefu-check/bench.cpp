@@ -149,7 +149,7 @@ int run_bench(compliance::rule_pack const& pack, std::ostream& out, int) {
   });
   std::u32string buf;
   auto const base = measure(msgs, [&](std::string const& m) {
-    buf = cc::decode_utf8(m);
+    cc::decode_utf8_into(m, buf);
     std::size_t n = 0;
     plain.scan(
         buf.size(), [&](std::size_t i) { return buf[i]; }, [&](int, std::size_t) { ++n; });
