@@ -786,8 +786,8 @@ struct scan_state {
     std::uint32_t k = u;
     while (k < U.size()) {
       if (unit_is_alnum(k) || ((U[k].c == '_' || U[k].c == '-') && unit_is_alnum(k + 1)) ||
-          (spaced && (U[k].c == ' ' || U[k].c == U'·') && unit_is_alnum(k + 1) && k > u &&
-           unit_is_alnum(k - 1))) {
+          ((joint(k) || (spaced && (U[k].c == ' ' || U[k].c == U'·'))) && unit_is_alnum(k + 1) &&
+           k > u && unit_is_alnum(k - 1))) {
         ++k;
         continue;
       }
@@ -795,6 +795,12 @@ struct scan_state {
     }
     return k;
   }
+  // The joint between two messages of a split (微信 / kefu / 888 is one id).
+  bool joint(std::ptrdiff_t u) const {
+    return u >= 0 && u < static_cast<std::ptrdiff_t>(U.size()) &&
+           U[static_cast<std::size_t>(u)].kind == unit_kind::boundary;
+  }
+
   std::u32string id_text(std::uint32_t ub, std::uint32_t ue) const {
     std::u32string tok;
     for (auto k = ub; k < ue; ++k)
@@ -852,14 +858,14 @@ struct scan_state {
       if (!unit_is_alnum(tok_last)) continue;
       std::uint32_t ub = tok_last;
       while (ub > 0 && (unit_is_alnum(ub - 1) ||
-                        ((U[ub - 1].c == '_' || U[ub - 1].c == '-') && unit_is_alnum(ub - 2))))
+                        ((U[ub - 1].c == '_' || U[ub - 1].c == '-' || joint(ub - 1)) &&
+                         unit_is_alnum(static_cast<std::ptrdiff_t>(ub) - 2))))
         --ub;
       std::uint32_t const ue = tok_last + 1;
-      if (!is_ascii_alpha(U[ub].c) || ue - ub < 6 || ue - ub > 20 || is_claimed(ub, ue) ||
+      std::u32string const tok = id_text(ub, ue);
+      if (!is_ascii_alpha(U[ub].c) || tok.size() < 6 || tok.size() > 20 || is_claimed(ub, ue) ||
           is_consumed(ub, ue))
         continue;
-      std::u32string tok;
-      for (auto k = ub; k < ue; ++k) tok.push_back(U[k].c);
       if (lexicon_word(tok)) continue;
       emit(category::contact, "contact.wechat_id", {}, ub, sig[h.e - 1] + 1, true,
            official(encode_utf8(tok)));
@@ -905,6 +911,7 @@ struct scan_state {
       }
       hp.labels.push_back(label);
       hp.end = k;
+      if (joint(k) && k + 1 < U.size() && U[k + 1].c == '.') ++k;  // abc@163 / .com
       if (k + 1 >= U.size()) break;
       if (U[k].c == '.' && host_char(k + 1)) {
         ++k;
@@ -942,16 +949,17 @@ struct scan_state {
       bool const at_sign = U[at].c == '@';
       if (!at_sign) continue;
       std::uint32_t lb = at;
-      while (lb > 0 && (unit_is_alnum(lb - 1) || in(U"._+-", U[lb - 1].c))) --lb;
+      while (lb > 0 && (unit_is_alnum(lb - 1) || in(U"._+-", U[lb - 1].c) || joint(lb - 1))) --lb;
       while (lb < at && !unit_is_alnum(lb)) ++lb;
       if (lb == at) continue;
-      host_parse hp = parse_host(at + 1);
+      host_parse hp = parse_host(joint(at + 1) ? at + 2 : at + 1);  // abc@ / 163.com
       if (hp.labels.size() < 2) continue;
       std::string const& tld = hp.labels.back();
       if (tld.size() < 2 || std::any_of(tld.begin(), tld.end(), [](char c) { return c < 'a'; }))
         continue;
       std::string value;
-      for (auto k = lb; k < at; ++k) append_utf8(value, U[k].c);
+      for (auto k = lb; k < at; ++k)
+        if (!joint(k)) append_utf8(value, U[k].c);
       value += '@';
       for (std::size_t j = 0; j < hp.labels.size(); ++j) value += (j ? "." : "") + hp.labels[j];
       if (official(value)) {
