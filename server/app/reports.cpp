@@ -95,11 +95,13 @@ json::object today_stats(store::store& st, directory const& dir, std::int64_t no
   std::int64_t from = now - 2 * 86'400'000LL;
   auto events = load_sla_events(st, from, now + 1, [](std::string const&) { return true; });
   auto chats = sla::replay(events, book, now);
+  // A turn counts on the merchant-local day it started (sla.md), whenever its chat opened:
+  // a chat from 23:50 yesterday adds today's turns to today.
   std::vector<sla::chat_result> today;
   for (auto& c : chats) {
-    auto const& p = book.of(c.merchant);
-    if (sla::local_day(c.opened, p.utc_offset_min()) == sla::local_day(now, p.utc_offset_min()))
-      today.push_back(std::move(c));
+    auto const day = sla::local_day(now, book.of(c.merchant).utc_offset_min());
+    std::erase_if(c.turns, [&](sla::turn_result const& t) { return t.day != day; });
+    if (!c.turns.empty()) today.push_back(std::move(c));
   }
   auto rep = sla::aggregate(today);
   json::object by_merchant, by_agent;
