@@ -247,6 +247,8 @@ struct scan_scratch {
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)> cues;
   std::vector<std::pair<std::int32_t, span_hit>> phrases;
   std::vector<std::array<std::vector<span_hit>, 4>> combo_parts;
+  std::vector<std::uint8_t> combo_hit;  // per combo: some part matched in this check
+  std::vector<std::uint32_t> combos_hit;  // those combos, to clear only what was used
   std::vector<candidate> out;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> claimed;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> consumed;
@@ -258,9 +260,15 @@ struct scan_scratch {
     negators.clear();
     for (auto& c : cues) c.clear();
     phrases.clear();
-    if (combo_parts.size() < combos) combo_parts.resize(combos);
-    for (auto& parts : combo_parts)
-      for (auto& p : parts) p.clear();
+    if (combo_parts.size() < combos) {
+      combo_parts.resize(combos);
+      combo_hit.resize(combos);
+    }
+    for (auto ci : combos_hit) {
+      for (auto& p : combo_parts[ci]) p.clear();
+      combo_hit[ci] = 0;
+    }
+    combos_hit.clear();
     out.clear();
     claimed.clear();
     consumed.clear();
@@ -280,6 +288,8 @@ struct scan_state {
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)>& cues;
   std::vector<std::pair<std::int32_t, span_hit>>& phrases;         // rule index, span
   std::vector<std::array<std::vector<span_hit>, 4>>& combo_parts;  // per combo
+  std::vector<std::uint8_t>& combo_hit;
+  std::vector<std::uint32_t>& combos_hit;
   std::vector<candidate>& out;
   std::vector<std::pair<std::uint32_t, std::uint32_t>>& claimed;   // unit ranges of details
   std::vector<std::pair<std::uint32_t, std::uint32_t>>& consumed;  // inside URLs / domains
@@ -302,6 +312,8 @@ struct scan_state {
         cues(s.cues),
         phrases(s.phrases),
         combo_parts(s.combo_parts),
+        combo_hit(s.combo_hit),
+        combos_hit(s.combos_hit),
         out(s.out),
         claimed(s.claimed),
         consumed(s.consumed),
@@ -495,6 +507,10 @@ struct scan_state {
                 break;
               case engine::tag::combo:
                 combo_parts[static_cast<std::size_t>(t.index)][t.part].push_back({b, e});
+                if (!combo_hit[static_cast<std::size_t>(t.index)]) {
+                  combo_hit[static_cast<std::size_t>(t.index)] = 1;
+                  combos_hit.push_back(static_cast<std::uint32_t>(t.index));
+                }
                 break;
               case engine::tag::allow:
                 allow.push_back({b, e});
@@ -563,9 +579,11 @@ struct scan_state {
   }
 
   void combo_candidates() {
-    for (std::size_t ci = 0; ci < eng.combos_.size(); ++ci) {
+    std::sort(combos_hit.begin(), combos_hit.end());  // the pack's order, whatever matched first
+    for (std::size_t const ci : combos_hit) {
       auto const& info = eng.combos_[ci];
       auto const& parts = combo_parts[ci];
+      if (parts[0].empty()) continue;
       // Every start is tried, overlapping ones too: in 没有，加我微信 the match from 有 is
       // denied by 没, the one from 加我 is not.
       for (auto const& h0 : parts[0]) {

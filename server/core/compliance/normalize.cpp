@@ -433,6 +433,8 @@ void folded_text::append_segment(std::u32string_view text) {
   if (!segment_begin.empty()) units.push_back({U'\x1E', base, unit_kind::boundary});
   segment_begin.push_back(base);
   original.append(text);
+  units.reserve(units.size() + text.size() + 1);
+  auto const& t = bmp_fold();
   std::u32string tmp;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char32_t const c = text[i];
@@ -447,7 +449,6 @@ void folded_text::append_segment(std::u32string_view text) {
       continue;
     }
     if (c < 0x10000) {
-      auto const& t = bmp_fold();
       std::uint32_t const v = t.map[c];
       if (v == bmp_fold_table::removed) continue;
       if (!(v & bmp_fold_table::multi)) {
