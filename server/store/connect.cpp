@@ -135,6 +135,11 @@ void connect(soci::session& sql, connect_info const& info) {
         throw store_error("sqlite: cannot switch " + info.connect_string +
                           " to WAL mode (journal_mode is " + mode + ")");
       sql << "PRAGMA synchronous = " + info.synchronous;
+      // Index pages of the busy tables stay in memory instead of being re-read with a pread
+      // per lookup; reads of the file go through a shared mapping.
+      sql << "PRAGMA cache_size = -16384";
+      sql << "PRAGMA mmap_size = 268435456";
+      sql << "PRAGMA temp_store = MEMORY";
       sql << "PRAGMA foreign_keys = ON";
     } else {
       sql.open(soci::postgresql, info.connect_string);
