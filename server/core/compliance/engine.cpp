@@ -488,8 +488,12 @@ struct scan_state {
       if (b < ue && ub < e) return true;
     return false;
   }
+  bool official(std::u32string_view value) const {
+    return !eng.official_.empty() && official(encode_utf8(value));
+  }
   bool official(std::string const& value) const {
-    return !value.empty() && eng.official_.count(normalise_contact(value)) > 0;
+    return !value.empty() && !eng.official_.empty() &&
+           eng.official_.count(normalise_contact(value)) > 0;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -859,7 +863,7 @@ struct scan_state {
         if ((!weak_cue || id_like) && tok.size() >= 6 && tok.size() <= 20 && !lexicon_word(tok) &&
             !is_claimed(ub, ue) && !is_consumed(ub, ue) && uc(ue) != '@' && uc(ue) != '.') {
           emit(category::contact, "contact.wechat_id", {}, sig[h.b], ue, true,
-               official(encode_utf8(tok)));
+               official(std::u32string_view(tok)));
           continue;
         }
       }
@@ -886,7 +890,7 @@ struct scan_state {
         continue;
       if (lexicon_word(tok)) continue;
       emit(category::contact, "contact.wechat_id", {}, ub, sig[h.e - 1] + 1, true,
-           official(encode_utf8(tok)));
+           official(std::u32string_view(tok)));
     }
     // wxid_ prefixes are WeChat's own generated ids.
     for (std::uint32_t u = 0; u + 5 < U.size(); ++u) {
