@@ -117,6 +117,14 @@ void hub::recover() {
   ms_t now = clock_();
   for (auto const& u : dir_.users())
     if (u.role == "agent") router_.upsert_agent({u.id, u.merchants, u.capacity}, now);
+  {
+    // Sticky routing survives a restart: the buyers of the last week go back to their agent.
+    constexpr ms_t sticky_window = 7 * 86'400'000LL;
+    auto recent = store_.chats_opened(now - sticky_window, now + 1);
+    std::sort(recent.begin(), recent.end(),
+              [](auto const& a, auto const& b) { return a.opened < b.opened; });
+    for (auto const& row : recent) router_.remember_agent(row.merchant, row.buyer, row.agent);
+  }
   for (auto const& row : store_.open_chats()) {
     chat c;
     c.id = row.id;

@@ -228,6 +228,11 @@ commands router::close_chat(std::string const& chat, ms_t now) {
   return out;
 }
 
+void router::remember_agent(std::string const& merchant, std::string const& buyer,
+                            std::string const& agent) {
+  if (!agent.empty()) last_agent_[{merchant, buyer}] = agent;
+}
+
 route_error router::transfer(std::string const& chat, std::string const& by, std::string const& to,
                              ms_t now, commands& out) {
   auto it = chats_.find(chat);

@@ -87,6 +87,10 @@ class router {
   commands restore_chat(std::string const& chat, std::string const& merchant,
                         std::string const& buyer, std::string const& agent, ms_t now);
   commands close_chat(std::string const& chat, ms_t now);
+  // The agent who last held a chat of this buyer (start-up recovery of closed chats): the buyer
+  // goes back to that agent when it is available.
+  void remember_agent(std::string const& merchant, std::string const& buyer,
+                      std::string const& agent);
   // `by` must hold the chat; `to` must serve its merchant, be connected and
   // online, with room.
   route_error transfer(std::string const& chat, std::string const& by, std::string const& to,

@@ -112,6 +112,19 @@ BOOST_FIXTURE_TEST_CASE(sticky_previous_agent_when_available, fixture) {
   BOOST_TEST(a.at(0).agent == prev);
 }
 
+BOOST_FIXTURE_TEST_CASE(remembered_agent_is_sticky_after_a_restart, fixture) {
+  online("a1", {"m1"}, 5);
+  r.open_chat("x1", "m1", "other", now);  // a1 holds one chat
+  online("a2", {"m1"}, 5);                // a2 holds none
+  // Recovery says the buyer last talked to a1: stickiness wins over the lighter load.
+  r.remember_agent("m1", "buyer", "a1");
+  auto a = only<assigned>(r.open_chat("c1", "m1", "buyer", now + 1));
+  BOOST_TEST(a.at(0).agent == "a1");
+  // Without that memory the lighter-loaded agent takes a new buyer.
+  a = only<assigned>(r.open_chat("c2", "m1", "newcomer", now + 2));
+  BOOST_TEST(a.at(0).agent == "a2");
+}
+
 BOOST_FIXTURE_TEST_CASE(oldest_waiting_across_merchants, fixture) {
   r.upsert_agent({"a1", {"m1", "m2"}, 1}, now);
   r.agent_connected("a1", now);
