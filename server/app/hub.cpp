@@ -747,6 +747,13 @@ void hub::on_assigned(routing::assigned const& a) {
     for (auto const& conn : p->second) send_assigned(conn, c);
   if (c.greeted) return;
   c.greeted = true;
+  // Off-platform requests the buyer made while the chat waited for its first agent: that agent
+  // is warned now, as it would have been had it held the chat then.
+  for (auto const& d : c.history) {
+    if (d.from != "buyer" || d.verdict_json.empty()) continue;
+    if (auto v = parse_json(d.verdict_json); v && asks_off_platform(*v))
+      send_to_agent(a.agent, c.id, frame_text(wire::warning_frame{c.id, d.seq, *v}), d.seq);
+  }
   auto m = dir_.merchant(c.merchant);
   if (!m || m->greeting_mode != "auto") return;
   // A merchant without a greeting of its own gets its platform's (seed 004's 开头语).

@@ -67,6 +67,7 @@ api::chat_view api::load_chat_view(store::chat_row const& row) {
   json::array messages, blocked, evs_json;
   std::vector<std::string> agent_texts;
   std::optional<std::string> first_human;
+  bool first_human_off_template = false;  // its live verdict holds a greeting violation
   bool auto_greeted = false;
   for (auto const& msg : msgs) {
     json::object o{{"from", msg.sender}, {"text", msg.text}, {"ts", msg.ts}};
@@ -84,7 +85,14 @@ api::chat_view api::load_chat_view(store::chat_row const& row) {
     messages.push_back(std::move(o));
     if (msg.sender == "agent") {
       agent_texts.push_back(msg.text);
-      if (!first_human) first_human = msg.text;
+      if (!first_human) {
+        first_human = msg.text;
+        if (verdict && verdict->is_object())
+          if (auto const* vs = verdict->as_object().if_contains("violations"); vs && vs->is_array())
+            for (auto const& x : vs->as_array())
+              if (auto const* c = x.is_object() ? x.as_object().if_contains("category") : nullptr)
+                first_human_off_template = first_human_off_template || *c == "greeting";
+      }
       if (verdict && verdict->is_object()) {
         auto const* a = verdict->as_object().if_contains("action");
         if (a && a->is_string() && a->as_string() == "warn") ++v.candidate.warned;
@@ -105,27 +113,28 @@ api::chat_view api::load_chat_view(store::chat_row const& row) {
   auto ordered = chat_sla_events(row, msgs, events);
   auto policy = m ? m->sla_policy : sla::merchant_policy{};
   json::array turns;
-  std::int64_t hits30 = 0;
+  std::int64_t hits30 = 0, misses30 = 0;
   if (auto result = sla::replay_chat(ordered, policy, row.closed.value_or(now_ms()))) {
     for (auto const& t : result->turns) {
       turns.push_back(json::value_from(t));
       if (t.first) {
         auto o = t.at(sla::threshold::first);
-        // Unanswered when the chat closed: there was no first response, in time or not.
-        v.facts.first_response_hit = o == sla::outcome::hit;
+        // A first turn not counted (the chat closed before the threshold passed) is not held
+        // against the agent, as sla.md keeps it out of every rate.
+        if (o == sla::outcome::hit) v.facts.first_response_hit = true;
         if (o == sla::outcome::miss) {
           v.facts.first_response_hit = false;
           v.candidate.first_response_miss = true;
         }
       }
       if (t.at(sla::threshold::reply) == sla::outcome::hit) ++hits30;
+      if (t.at(sla::threshold::reply) == sla::outcome::miss) ++misses30;
       if (t.at(sla::threshold::r3) == sla::outcome::miss) ++v.candidate.r3_misses;
     }
   }
-  // The share of the chat's turns answered within 30 s: a turn left unanswered counts against
-  // it even when the chat closed before 30 s were up.
-  if (!turns.empty())
-    v.facts.reply_30s_share = static_cast<double>(hits30) / static_cast<double>(turns.size());
+  // The share over the turns sla.md counts (hits and misses), like reply_30s_rate.
+  if (hits30 + misses30 > 0)
+    v.facts.reply_30s_share = static_cast<double>(hits30) / static_cast<double>(hits30 + misses30);
   v.facts.blocked = v.candidate.blocked;
   v.facts.warned = v.candidate.warned;
   v.facts.rating = row.rating;
@@ -134,10 +143,9 @@ api::chat_view api::load_chat_view(store::chat_row const& row) {
   v.candidate.rating = row.rating;
   if (m) {
     if (m->greeting_mode == "agent") {
-      if (!m->greeting.empty() && first_human)
-        v.facts.greeting_followed = qa::follows_template(m->greeting, *first_human);
-      else if (!m->greeting.empty())
-        v.facts.greeting_followed = false;
+      // The live greeting check already judged the first human message: the score agrees
+      // with the verdict the agent saw.
+      v.facts.greeting_followed = first_human && !first_human_off_template;
     } else if (!m->greeting.empty()) {
       v.facts.greeting_followed = auto_greeted;
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <filesystem>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -713,6 +714,16 @@ std::unique_ptr<store> store::open(std::string const& url, std::size_t pool_size
   } catch (std::exception const& e) {
     throw detail::to_store_error("cannot open the store", e);
   }
+}
+
+std::unique_ptr<store> store::open_existing(std::string const& url, std::size_t pool_size) {
+  auto info = detail::parse_url(url);
+  if (info.kind == detail::backend_kind::sqlite) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(info.connect_string, ec))
+      throw store_error("no database at " + info.connect_string);
+  }
+  return open(url, pool_size);
 }
 
 }  // namespace kefu::store

@@ -196,6 +196,9 @@ class store {
   // "sqlite:PATH" or "postgresql://…" / "postgres://…". Applies pending
   // migrations from the schema embedded at build time. Throws store_error.
   static std::unique_ptr<store> open(std::string const& url, std::size_t pool_size = 4);
+  // The same for tools that read what a server wrote: a SQLite file that does not exist is an
+  // error (a mistyped path must not pass as an empty, valid database).
+  static std::unique_ptr<store> open_existing(std::string const& url, std::size_t pool_size = 1);
 
   virtual std::string backend() const = 0;  // "sqlite" | "postgresql"
 

@@ -36,6 +36,15 @@ void rollback_quietly(soci::session& sql) {
   }
 }
 
+// Steps a single-row SELECT of a prepared statement to its end. SQLite keeps the connection's
+// read snapshot while a statement is mid-result; in WAL mode that connection can then never
+// start a write once another connection has committed (SQLITE_BUSY_SNAPSHOT, "database is
+// locked"), and the writer would fail every round until restarted. Call after copying the row.
+void finish_select(soci::statement& st) {
+  while (st.fetch()) {
+  }
+}
+
 void notify(write_op& op, write_result const& r) {
   if (!op.done) return;
   try {
@@ -368,6 +377,7 @@ bool group_writer::find_original(message_op const& m, write_result& r) {
   r.ts = d.ts;
   r.verdict_json = d.verdict_ind == soci::i_ok ? d.verdict : std::string();
   r.blocked = d.blocked != 0;
+  finish_select(st_->find_duplicate);
   return true;
 }
 
@@ -416,9 +426,11 @@ std::int64_t& group_writer::seq_slot(std::string const& chat) {
   }
   st_->seq.chat = chat;
   if (!st_->load_seq.execute(true)) throw op_failure("no chat " + chat);
-  touched_.try_emplace(chat, touch{std::nullopt, st_->seq.stored});
+  std::int64_t const stored = st_->seq.stored, max_seq = st_->seq.max_seq;
+  finish_select(st_->load_seq);
+  touched_.try_emplace(chat, touch{std::nullopt, stored});
   auto& slot = last_seq_[chat];
-  slot = std::max(st_->seq.stored, st_->seq.max_seq);
+  slot = std::max(stored, max_seq);
   return slot;
 }
 

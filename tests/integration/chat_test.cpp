@@ -291,6 +291,16 @@ BOOST_AUTO_TEST_CASE(resend_returns_original_ack_and_stores_once) {
   BOOST_TEST(race == 1);
   BOOST_TEST(ra == 1);
 
+  // The transcript view wrote an audit entry on another connection; a login writes a session.
+  // Storing goes on after the re-sends all the same.
+  login(w.server.port(), "a1", "pw-a1-secret");
+  buyer->send(send_frame("later", "之后还能发"));
+  auto later = buyer->read_type("ack");
+  BOOST_REQUIRE(later);
+  BOOST_TEST(num(*later, "seq") > num(*x1, "seq"));
+  agent->send(send_frame("later-a", "收到", chat));
+  BOOST_REQUIRE(agent->read_type("ack"));
+
   // After a restart the database still enforces it.
   w.server.stop();
   w.server.start();

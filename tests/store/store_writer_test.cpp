@@ -106,6 +106,34 @@ KEFU_STORE_CASE(group_commit_uses_few_transactions) {
   BOOST_TEST(after.latency_sum > 0);
 }
 
+// A re-send answered from the database must not leave the writer's connection holding a read
+// snapshot: once another connection commits, the writer could never write again.
+KEFU_STORE_CASE(writes_go_on_after_a_duplicate_and_a_commit_elsewhere) {
+  auto s = open_with_chats(db, 1);
+  BOOST_TEST_REQUIRE(run_one(*s, message("c0", "b:m1:b0", "x1", "hi", 100)).ok);
+  auto again = run_one(*s, message("c0", "b:m1:b0", "x1", "hi", 101));
+  BOOST_TEST_REQUIRE(again.ok);
+  BOOST_TEST(again.duplicate);
+  // Another connection of the pool writes (a login, an audit entry …).
+  kefu::store::user u;
+  u.id = "someone";
+  u.name = "Someone";
+  u.role = "agent";
+  u.password_hash = "x";
+  s->insert_user(u);
+  auto next = run_one(*s, message("c0", "b:m1:b0", "x2", "still there?", 102));
+  BOOST_TEST(next.ok, next.error);
+  BOOST_TEST(next.seq.value_or(0) == 2);
+  // The same after a chat whose counter had to be read from the database.
+  s.reset();
+  s = db.open();
+  BOOST_TEST_REQUIRE(run_one(*s, message("c0", "b:m1:b0", "x3", "after restart", 103)).ok);
+  u.id = "someone-else";
+  s->insert_user(u);
+  auto last = run_one(*s, message("c0", "b:m1:b0", "x4", "and again", 104));
+  BOOST_TEST(last.ok, last.error);
+}
+
 KEFU_STORE_CASE(duplicates_return_the_original) {
   auto s = open_with_chats(db, 2);
   auto first = run_one(*s, message("c0", "b:m1:b0", "x1", "hi", 100));

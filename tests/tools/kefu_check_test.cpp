@@ -160,3 +160,38 @@ BOOST_AUTO_TEST_CASE(no_greeting_check_unless_agent_mode) {
     for (auto const& v : r.lines) BOOST_TEST(action(v) == "allow", m);
   }
 }
+
+BOOST_AUTO_TEST_CASE(bad_lines_are_reported_and_the_rest_still_checked) {
+  fs::path const dir = fs::temp_directory_path() / ("kefu-check-lines-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path const in = dir / "in.jsonl";
+  fs::path const err = dir / "err.txt";
+  {
+    std::ofstream f(in, std::ios::binary);
+    f << R"({"id":1,"text":"您好"})" << "\n\n"
+      << "not json\n"
+      << R"({"id":4,"chat":1,"text":"139"})" << "\n"
+      << R"({"id":5,"chat":"1","text":"12345678"})" << "\n";
+  }
+  std::string const cmd = std::string(KEFU_CHECK_PATH) + " --rules '" + KEFU_RULES_DIR_FOR_TESTS +
+                          "' < '" + in.string() + "' 2> '" + err.string() + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  BOOST_REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  int const st = pclose(p);
+  BOOST_TEST((WIFEXITED(st) && WEXITSTATUS(st) == 1));
+  std::ifstream ef(err);
+  std::string const errors((std::istreambuf_iterator<char>(ef)), std::istreambuf_iterator<char>());
+  // The empty line 2 and the broken line 3 are named; the good lines still get verdicts.
+  BOOST_TEST(errors.find("line 2") != std::string::npos, errors);
+  BOOST_TEST(errors.find("line 3") != std::string::npos, errors);
+  std::vector<json::object> lines;
+  std::istringstream ss(out);
+  for (std::string line; std::getline(ss, line);) lines.push_back(json::parse(line).as_object());
+  BOOST_REQUIRE(lines.size() == 3u);
+  // "chat": 1 and "chat": "1" are different chats: 139 + 12345678 is no phone number here.
+  BOOST_TEST(action(lines[2]) == "allow");
+  fs::remove_all(dir);
+}

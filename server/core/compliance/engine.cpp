@@ -1233,7 +1233,8 @@ namespace {
 
 struct tmpl_piece {
   bool placeholder = false;
-  std::u32string text;  // folded literal, or folded name (empty: any short text)
+  bool any_name = false;  // {agent}: the agent's name or any short text (a work nickname)
+  std::u32string text;    // folded literal, or folded name (empty: any short text)
 };
 
 std::vector<tmpl_piece> split_template(std::string_view tmpl, std::string_view merchant,
@@ -1242,7 +1243,7 @@ std::vector<tmpl_piece> split_template(std::string_view tmpl, std::string_view m
   std::string lit;
   auto flush = [&] {
     auto f = fold_pattern(lit);
-    if (!f.empty()) pieces.push_back({false, f});
+    if (!f.empty()) pieces.push_back({false, false, f});
     lit.clear();
   };
   std::size_t i = 0;
@@ -1253,7 +1254,7 @@ std::vector<tmpl_piece> split_template(std::string_view tmpl, std::string_view m
         std::string_view const name = tmpl.substr(i + 1, close - i - 1);
         flush();
         std::string_view const value = name == "merchant" ? merchant : name == "agent" ? agent : "";
-        pieces.push_back({true, fold_pattern(value)});
+        pieces.push_back({true, name == "agent", fold_pattern(value)});
         i = close + 1;
         continue;
       }
@@ -1271,9 +1272,13 @@ bool match_pieces(std::vector<tmpl_piece> const& pieces, std::size_t pi, std::u3
     return t.substr(0, p.text.size()) == p.text &&
            match_pieces(pieces, pi + 1, t.substr(p.text.size()));
   }
+  // A placeholder takes the given name; {agent} also any short text, as agents greet with
+  // their work nickname (客服小王). The shop's name must be the shop's.
   if (!p.text.empty()) {
-    return t.substr(0, p.text.size()) == p.text &&
-           match_pieces(pieces, pi + 1, t.substr(p.text.size()));
+    if (t.substr(0, p.text.size()) == p.text &&
+        match_pieces(pieces, pi + 1, t.substr(p.text.size())))
+      return true;
+    if (!p.any_name) return false;
   }
   for (std::size_t k = 1; k <= std::min<std::size_t>(24, t.size()); ++k)
     if (match_pieces(pieces, pi + 1, t.substr(k))) return true;

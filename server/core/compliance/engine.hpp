@@ -61,9 +61,9 @@ class chat_window {
 // Checks the chat's first human agent message against the merchant's greeting template
 // ({merchant} and {agent} placeholders), tolerant of punctuation, spacing, width, case and
 // traditional forms. The template may be followed by more text and preceded by a short
-// salutation (亲，). A placeholder accepts the given name, or any short text when the name is
-// empty. Returns a `greeting` violation spanning the whole message when it does not follow
-// the template; nothing when it does or when the template is empty.
+// salutation (亲，). A placeholder accepts the given name; {agent} also any other short text
+// (an agent's work nickname), {merchant} only when no name is given. Returns a `greeting` violation spanning the whole message when it does not
+// follow the template; nothing when it does or when the template is empty.
 std::optional<violation> check_greeting_template(std::string_view tmpl, std::string_view merchant,
                                                  std::string_view agent, std::string_view text);
 // The template with its placeholders filled in (also the suggestion of a greeting violation).

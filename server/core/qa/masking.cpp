@@ -62,10 +62,12 @@ bool one_of(char32_t c, std::u32string_view set) {
   return set.find(c) != std::u32string_view::npos;
 }
 
-// A name keeps its first character; every further one becomes '*'.
+// A name keeps its first character and the rest becomes "**" whatever its length (张三 and
+// 欧阳娜娜 alike), so the mask does not tell how long the name was.
 std::u32string name_mask(const std::u32string& t, std::size_t start, std::size_t end) {
+  (void)end;
   std::u32string r(1, t[start]);
-  r.append(end - start - 1, U'*');
+  r += U"**";
   return r;
 }
 

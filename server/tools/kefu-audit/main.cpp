@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    auto st = kefu::store::store::open(db, 1);
+    auto st = kefu::store::store::open_existing(db, 1);
     std::vector<std::pair<kefu::qa::audit_entry, std::string>> entries;
     st->scan_audit(1, 0, [&](kefu::store::audit_row const& r) {
       entries.push_back({{r.seq, r.at, r.actor, r.action, r.target, r.detail_json}, r.hash});

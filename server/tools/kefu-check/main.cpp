@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     try {
-      auto st = kefu::store::store::open(db_url, 1);
+      auto st = kefu::store::store::open_existing(db_url, 1);
       auto m = st->find_merchant(merchant);
       st->stop_writer();
       if (!m) {
@@ -175,7 +175,11 @@ int main(int argc, char** argv) {
   while (std::getline(std::cin, line)) {
     ++line_no;
     if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
-    if (blank(line)) continue;
+    if (blank(line)) {  // a line without a message is reported, never silently skipped
+      std::cerr << "line " << line_no << ": empty line (expected {\"text\": …})\n";
+      status = 1;
+      continue;
+    }
     json::error_code ec;
     json::value v = json::parse(line, ec);
     if (ec) {
@@ -207,7 +211,8 @@ int main(int argc, char** argv) {
     bool* greeted = &solo_greeted;
     cc::chat_window* window = nullptr;
     if (auto* c = obj->if_contains("chat"); c != nullptr && !c->is_null()) {
-      auto& chat = chats[c->is_string() ? std::string(c->get_string()) : json::serialize(*c)];
+      // The JSON value itself is the key: "chat": 1 and "chat": "1" are two chats.
+      auto& chat = chats[json::serialize(*c)];
       window = &chat.window;
       greeted = &chat.greeted;
     }

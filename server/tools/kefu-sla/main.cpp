@@ -163,7 +163,13 @@ int main(int argc, char** argv) {
     std::string_view line = rest.substr(0, nl);
     rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
     ++line_no;
-    if (blank(line)) continue;
+    // An empty line is a line without an event: reported like any other bad line, never
+    // dropped (the newline that ends the last line starts no line of its own).
+    if (blank(line)) {
+      if (++bad <= max_reported_errors)
+        std::cerr << "kefu-sla: line " << line_no << ": empty line (expected one JSON event)\n";
+      continue;
+    }
     // Each line decodes into a stack buffer that is reused for the next one.
     json::monotonic_resource mr(buffer, sizeof buffer);
     boost::system::error_code ec;

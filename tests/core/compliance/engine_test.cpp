@@ -330,6 +330,9 @@ BOOST_AUTO_TEST_CASE(greeting_template) {
                                   "您好，华为旗舰店客服小美很高兴为您服务，请问有什么可以帮您？")
           .has_value());
   BOOST_TEST(!cc::check_greeting_template("", "m", "a", "anything"));
+  // The agent may greet with a work nickname instead of the name on its account.
+  BOOST_TEST(!cc::check_greeting_template(
+      t, "小米旗舰店", "Agent a3", "您好，小米旗舰店客服小王很高兴为您服务，请问有什么可以帮您？"));
   auto const w = engine().check_greeting(t, "小米旗舰店", "小美", "在吗");
   BOOST_TEST(w.act == cc::action::warn);
   BOOST_TEST(cats(w) == std::set<std::string>{"greeting"});
