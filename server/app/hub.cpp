@@ -627,9 +627,14 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
                                bool opening) {
   auto it = chats_.find(chat_id);
   if (!r.ok) {
-    counters_.store_failures++;
+    // The first failure and every 1000th after it go to the log (a dead disk must not flood
+    // it), with the reason but not the text: the buyer's words stay out of logs.
+    if (counters_.store_failures++ % 1000 == 0)
+      std::fprintf(stderr, "kefud: a message of chat %s was not stored: %s\n", chat_id.c_str(),
+                   r.error.c_str());
     for (auto const& w : waiters)
-      send_error(w, op.client_id, "unavailable", "not stored (" + r.error + "); send it again");
+      // The database's own words stay in the server's log, not in a client's frame.
+      send_error(w, op.client_id, "unavailable", "not stored; send it again");
     if (opening && it != chats_.end() && !it->second.committed) {
       buyer_chat_.erase(buyer_key(it->second.merchant, it->second.buyer));
       idle_.erase({it->second.idle_deadline, chat_id});
