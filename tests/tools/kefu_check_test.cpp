@@ -54,17 +54,8 @@ struct run_result {
   std::vector<json::object> lines;
 };
 
-// Runs kefu-check for `merchant` on the given JSON Lines; one verdict object per output line.
-run_result check(temp_db const& db, std::string const& merchant,
-                 std::vector<json::object> const& input) {
-  fs::path const in = db.dir / "in.jsonl";
-  {
-    std::ofstream f(in, std::ios::binary);
-    for (auto const& o : input) f << json::serialize(o) << '\n';
-  }
-  std::string const cmd = std::string(KEFU_CHECK_PATH) + " --rules '" + KEFU_RULES_DIR_FOR_TESTS +
-                          "' --merchant " + merchant + " --db '" + db.url() + "' < '" +
-                          in.string() + "'";
+// Runs a shell command; its exit status and one JSON object per line of its stdout.
+run_result run_command(std::string const& cmd) {
   run_result r;
   FILE* p = popen(cmd.c_str(), "r");
   BOOST_REQUIRE(p != nullptr);
@@ -76,6 +67,20 @@ run_result check(temp_db const& db, std::string const& merchant,
   std::istringstream ss(out);
   for (std::string line; std::getline(ss, line);) r.lines.push_back(json::parse(line).as_object());
   return r;
+}
+
+// Runs kefu-check for `merchant` on the given JSON Lines; one verdict object per output line.
+run_result check(temp_db const& db, std::string const& merchant,
+                 std::vector<json::object> const& input) {
+  fs::path const in = db.dir / "in.jsonl";
+  {
+    std::ofstream f(in, std::ios::binary);
+    for (auto const& o : input) f << json::serialize(o) << '\n';
+  }
+  std::string const cmd = std::string(KEFU_CHECK_PATH) + " --rules '" + KEFU_RULES_DIR_FOR_TESTS +
+                          "' --merchant " + merchant + " --db '" + db.url() + "' < '" +
+                          in.string() + "'";
+  return run_command(cmd);
 }
 
 bool has_greeting(json::object const& v) {
@@ -175,21 +180,14 @@ BOOST_AUTO_TEST_CASE(bad_lines_are_reported_and_the_rest_still_checked) {
   }
   std::string const cmd = std::string(KEFU_CHECK_PATH) + " --rules '" + KEFU_RULES_DIR_FOR_TESTS +
                           "' < '" + in.string() + "' 2> '" + err.string() + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  BOOST_REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  int const st = pclose(p);
-  BOOST_TEST((WIFEXITED(st) && WEXITSTATUS(st) == 1));
+  auto const r = run_command(cmd);
+  BOOST_TEST(r.status == 1);
   std::ifstream ef(err);
   std::string const errors((std::istreambuf_iterator<char>(ef)), std::istreambuf_iterator<char>());
   // The empty line 2 and the broken line 3 are named; the good lines still get verdicts.
   BOOST_TEST(errors.find("line 2") != std::string::npos, errors);
   BOOST_TEST(errors.find("line 3") != std::string::npos, errors);
-  std::vector<json::object> lines;
-  std::istringstream ss(out);
-  for (std::string line; std::getline(ss, line);) lines.push_back(json::parse(line).as_object());
+  auto const& lines = r.lines;
   BOOST_REQUIRE(lines.size() == 3u);
   // "chat": 1 and "chat": "1" are different chats: 139 + 12345678 is no phone number here.
   BOOST_TEST(action(lines[2]) == "allow");
