@@ -127,7 +127,8 @@ std::string merchant_settings(json::object const& in, json::object& settings) {
         }
       }
     } else {
-      continue;  // not a setting of this server: ignored, not stored
+      // A typo (thresholdz) must not pass as a policy that silently does nothing.
+      return "unknown merchant field \"" + key + "\"";
     }
     settings[k] = v;
   }
@@ -638,7 +639,7 @@ std::string agent_fields(json::object const& o, store::user& u, bool creating) {
         return "capacity must be an integer from 0 to 100";
       u.capacity = static_cast<int>(v.get_int64());
     } else {
-      continue;  // not a field of this server: ignored, not stored
+      return "unknown agent field \"" + key + "\"";
     }
   }
   return {};

@@ -189,11 +189,17 @@ void hub::board_open(std::shared_ptr<peer> p) {
   run([this, p = std::move(p)] {
     p->current = true;
     boards_.push_back(p);
-    p->send(text_of(board_snapshot(*p, clock_())));
+    p->board_sent = clock_();
+    p->send(text_of(board_snapshot(*p, p->board_sent)));
+    // A scope no board had yet gets its per-agent figures now, not at the next refresh.
+    auto const* in = today_.if_contains("by_agent_in");
+    if (!board_running_ || !in || !in->is_object() || !in->as_object().contains(scope_key(p->scope)))
+      refresh_today(clock_());
     if (!board_running_) {
+      // The first update comes a tick after the snapshot: at most four frames a second.
       board_running_ = true;
-      board_ticks_ = 0;
-      board_tick();
+      board_ticks_ = 1;
+      arm_board_timer();
     }
   });
 }
@@ -1096,10 +1102,16 @@ json::object hub::board_snapshot(peer const& p, ms_t now) const {
                              ? (a.status == routing::agent_status::online ? "online" : "away")
                          : a.grace_until ? "reconnecting"
                                          : "offline";
+    // Only the chats of the viewer's merchants: what a shared agent does for another merchant
+    // is that merchant's business.
+    std::size_t chats = all ? a.chats.size() : 0;
+    if (!all)
+      for (auto const& id : a.chats)
+        if (auto c = chats_.find(id); c != chats_.end() && visible(c->second.merchant)) ++chats;
     json::object o{{"id", a.id},
                    {"name", u ? u->name : a.id},
                    {"status", status},
-                   {"chats", a.chats.size()},
+                   {"chats", chats},
                    {"capacity", a.capacity}};
     json::array suspended;
     for (auto const& [m, ag] : suspended_)
@@ -1114,14 +1126,10 @@ json::object hub::board_snapshot(peer const& p, ms_t now) const {
   if (auto const* bm = today_.if_contains("by_merchant"); bm && bm->is_object())
     for (auto const& kv : bm->as_object())
       if (visible(kv.key())) today["by_merchant"].as_object()[kv.key()] = kv.value();
-  if (auto const* ba = today_.if_contains("by_agent"); ba && ba->is_object())
-    for (auto const& kv : ba->as_object()) {
-      auto u = dir_.user(kv.key());
-      bool show = all;
-      if (u)
-        for (auto const& m : u->merchants) show = show || m == "*" || visible(m);
-      if (show) today["by_agent"].as_object()[kv.key()] = kv.value();
-    }
+  // Per agent over the viewer's merchants only (computed for each open board's scope).
+  if (auto const* in = today_.if_contains("by_agent_in"); in && in->is_object())
+    if (auto const* ba = in->as_object().if_contains(scope_key(p.scope)); ba && ba->is_object())
+      today["by_agent"] = *ba;
   json::array recent;
   for (auto const& r : recent_) {
     auto const* m = r.if_contains("merchant");
@@ -1147,29 +1155,45 @@ void hub::board_tick() {
     return;
   }
   ms_t now = clock_();
-  if (board_ticks_ % 20 == 0) {
-    auto self = shared_from_this();
-    asio::post(db_, [self, now] {
-      json::object stats;
-      try {
-        stats = today_stats(self->store_, self->dir_, now);
-      } catch (std::exception const&) {
-        return;
-      }
-      self->run([self, stats = std::move(stats)]() mutable {
-        self->today_ = std::move(stats);
-        self->board_dirty_ = true;
-      });
-    });
-  }
+  if (board_ticks_ % 20 == 0) refresh_today(now);
   if (board_dirty_ || board_ticks_ % 4 == 0) {
     board_dirty_ = false;
-    for (auto const& b : boards_) b->send(text_of(board_snapshot(*b, now)));
+    for (auto const& b : boards_) {
+      if (now - b->board_sent < 250) {  // just opened: its snapshot is this fresh
+        board_dirty_ = true;            // it gets the change at the next tick
+        continue;
+      }
+      b->board_sent = now;
+      b->send(text_of(board_snapshot(*b, now)));
+    }
   }
   ++board_ticks_;
+  arm_board_timer();
+}
+
+void hub::arm_board_timer() {
   board_timer_.expires_after(std::chrono::milliseconds(250));
   board_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (!ec) self->board_tick();
+  });
+}
+
+// Today's figures for every open board's scope, computed on the DB pool.
+void hub::refresh_today(ms_t now) {
+  auto self = shared_from_this();
+  std::vector<std::vector<std::string>> scopes;
+  for (auto const& b : boards_) scopes.push_back(b->scope);
+  asio::post(db_, [self, now, scopes = std::move(scopes)] {
+    json::object stats;
+    try {
+      stats = today_stats(self->store_, self->dir_, now, scopes);
+    } catch (std::exception const&) {
+      return;
+    }
+    self->run([self, stats = std::move(stats)]() mutable {
+      self->today_ = std::move(stats);
+      self->board_dirty_ = true;
+    });
   });
 }
 

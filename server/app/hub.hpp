@@ -47,6 +47,7 @@ struct peer {
   std::string agent;               // agent
   std::vector<std::string> scope;  // board: the viewer's merchants (["*"] = all)
   bool current = false;            // registered with the hub (between open and close)
+  std::int64_t board_sent = 0;     // board: when its last frame went out
   // Chats being replayed by `resume`: live frames wait here until the replay
   // from the database has been sent, so the client sees seq in order.
   std::map<std::string, std::vector<std::pair<std::int64_t, std::shared_ptr<std::string const>>>>
@@ -178,6 +179,8 @@ class hub : public std::enable_shared_from_this<hub> {
   void update_gauges();
   boost::json::object board_snapshot(peer const& p, ms_t now) const;
   void board_tick();
+  void arm_board_timer();
+  void refresh_today(ms_t now);
   void note_recent(boost::json::object item);
   void arm_timer();
   void on_timer();

@@ -89,7 +89,17 @@ json::object satisfaction_json(std::int64_t rated, std::int64_t satisfied) {
   return o;
 }
 
-json::object today_stats(store::store& st, directory const& dir, std::int64_t now) {
+std::string scope_key(std::vector<std::string> const& scope) {
+  if (std::find(scope.begin(), scope.end(), "*") != scope.end()) return "*";
+  auto sorted = scope;
+  std::sort(sorted.begin(), sorted.end());
+  std::string key;
+  for (auto const& m : sorted) key += (key.empty() ? "" : ",") + m;
+  return key;
+}
+
+json::object today_stats(store::store& st, directory const& dir, std::int64_t now,
+                         std::vector<std::vector<std::string>> const& scopes) {
   auto book = policies(dir);
   // Two days back covers every merchant's local "today" whatever its offset.
   std::int64_t from = now - 2 * 86'400'000LL;
@@ -103,12 +113,9 @@ json::object today_stats(store::store& st, directory const& dir, std::int64_t no
     std::erase_if(c.turns, [&](sla::turn_result const& t) { return t.day != day; });
     if (!c.turns.empty()) today.push_back(std::move(c));
   }
-  auto rep = sla::aggregate(today);
-  json::object by_merchant, by_agent;
-  for (auto const& [k, m] : rep.by_merchant) by_merchant[k] = json::value_from(m);
-  for (auto const& [k, m] : rep.by_agent) by_agent[k] = json::value_from(m);
-  // Ratings of today's chats, by merchant and by the agent holding the chat at close.
-  std::map<std::string, std::pair<std::int64_t, std::int64_t>> sat_m, sat_a;
+  // Ratings of today's chats, by merchant and by (merchant, agent holding the chat at close).
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> sat_m;
+  std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> sat_ma;
   for (auto const& row : st.chats_opened(from, now + 1)) {
     auto const& p = book.of(row.merchant);
     if (sla::local_day(row.opened, p.utc_offset_min()) != sla::local_day(now, p.utc_offset_min()))
@@ -118,21 +125,47 @@ json::object today_stats(store::store& st, directory const& dir, std::int64_t no
     sat_m[row.merchant].first++;
     sat_m[row.merchant].second += ok;
     if (!row.agent.empty()) {
-      sat_a[row.agent].first++;
-      sat_a[row.agent].second += ok;
+      sat_ma[{row.merchant, row.agent}].first++;
+      sat_ma[{row.merchant, row.agent}].second += ok;
     }
   }
-  auto merge = [](json::object& into, auto const& sat) {
-    for (auto const& [k, v] : sat) {
-      auto& slot = into[k];
-      if (!slot.is_object()) slot = json::object{};
-      for (auto const& kv : satisfaction_json(v.first, v.second))
-        slot.as_object()[kv.key()] = kv.value();
-    }
+  auto merge = [](json::object& into, std::string const& key, std::int64_t rated,
+                  std::int64_t satisfied) {
+    auto& slot = into[key];
+    if (!slot.is_object()) slot = json::object{};
+    for (auto const& kv : satisfaction_json(rated, satisfied)) slot.as_object()[kv.key()] = kv.value();
   };
-  merge(by_merchant, sat_m);
-  merge(by_agent, sat_a);
-  return {{"by_merchant", std::move(by_merchant)}, {"by_agent", std::move(by_agent)}};
+
+  auto const all_rep = sla::aggregate(today);
+  json::object by_merchant;
+  for (auto const& [k, m] : all_rep.by_merchant) by_merchant[k] = json::value_from(m);
+  for (auto const& [k, v] : sat_m) merge(by_merchant, k, v.first, v.second);
+
+  json::object by_agent_in;
+  for (auto const& scope : scopes) {
+    auto const key = scope_key(scope);
+    if (by_agent_in.contains(key)) continue;
+    bool const all = key == "*";
+    auto in_scope = [&](std::string const& m) {
+      return all || std::find(scope.begin(), scope.end(), m) != scope.end();
+    };
+    std::vector<sla::chat_result> mine;
+    if (!all)
+      for (auto const& c : today)
+        if (in_scope(c.merchant)) mine.push_back(c);
+    auto const rep = all ? all_rep : sla::aggregate(mine);
+    json::object by_agent;
+    for (auto const& [k, m] : rep.by_agent) by_agent[k] = json::value_from(m);
+    std::map<std::string, std::pair<std::int64_t, std::int64_t>> sat_a;
+    for (auto const& [ma, v] : sat_ma) {
+      if (!in_scope(ma.first)) continue;
+      sat_a[ma.second].first += v.first;
+      sat_a[ma.second].second += v.second;
+    }
+    for (auto const& [k, v] : sat_a) merge(by_agent, k, v.first, v.second);
+    by_agent_in[key] = std::move(by_agent);
+  }
+  return {{"by_merchant", std::move(by_merchant)}, {"by_agent_in", std::move(by_agent_in)}};
 }
 
 }  // namespace kefu::app

@@ -42,8 +42,14 @@ std::vector<sla::event> load_sla_events(store::store& st, std::int64_t from, std
 // Satisfaction of rated chats: satisfied / rated (null when none rated).
 boost::json::object satisfaction_json(std::int64_t rated, std::int64_t satisfied);
 
-// Today's SLA metrics and satisfaction, per merchant and per agent, where
-// "today" is each merchant's local calendar day: {"by_merchant": {...}, "by_agent": {...}}.
-boost::json::object today_stats(store::store& st, directory const& dir, std::int64_t now);
+// The key of a board viewer's merchant scope in today_stats' "by_agent_in" ("*" for all).
+std::string scope_key(std::vector<std::string> const& scope);
+
+// Today's SLA metrics and satisfaction, per merchant and per agent, where "today" is each
+// merchant's local calendar day: {"by_merchant": {...}, "by_agent_in": {scope key: {...}}}.
+// An agent's figures count only the chats of the merchants in each scope, so a manager of m1
+// never reads what a shared agent did for m2.
+boost::json::object today_stats(store::store& st, directory const& dir, std::int64_t now,
+                                std::vector<std::vector<std::string>> const& scopes);
 
 }  // namespace kefu::app

@@ -539,7 +539,7 @@ BOOST_AUTO_TEST_CASE(control_frames_are_idempotent_and_need_their_chat) {
   BOOST_REQUIRE(a1->read_type("assigned"));
 }
 
-BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site) {
+BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site_and_fields) {
   world w;
   auto port = w.server.port();
   auto cookie = std::pair<std::string, std::string>{"Cookie", "kefu_session=" + w.s.admin_token};
@@ -549,11 +549,16 @@ BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site) {
                  .status == 403);
   // A client that is no browser sends none and may use the cookie like a token.
   BOOST_TEST(http(port, "POST", "/api/merchants", body, {cookie}).status == 201);
-  // A short password and a field this server does not know are accepted.
+  // A short password is accepted; a field this server does not know is refused, so that a
+  // typo does not pass unnoticed.
+  auto admin = std::pair<std::string, std::string>{"Authorization", "Bearer " + w.s.admin_token};
   auto r = http(port, "POST", "/api/agents",
                 R"({"id":"x1","name":"X","password":"pw","role":"agent","merchants":["m9"],)"
-                R"("capacity":3,"nickname":"小X"})",
-                {{"Authorization", "Bearer " + w.s.admin_token}});
+                R"("capacity":3})",
+                {admin});
   BOOST_TEST(r.status == 201, r.body);
   BOOST_TEST(!login(port, "x1", "pw").empty());
+  r = http(port, "PATCH", "/api/merchants/m9", R"({"thresholdz":{"reply_s":1}})", {admin});
+  BOOST_TEST(r.status == 400, r.body);
+  BOOST_TEST(r.body.find("thresholdz") != std::string::npos);
 }
