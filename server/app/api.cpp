@@ -52,6 +52,9 @@ std::string cookie_value(std::string const& header, std::string const& name) {
   return {};
 }
 
+// Names go into greetings, boards and every list: a page's worth is plenty.
+constexpr std::size_t max_name_bytes = 300;
+
 bool valid_id(std::string const& s) {
   if (s.empty() || s.size() > 64) return false;
   for (unsigned char c : s)
@@ -259,7 +262,7 @@ void api::authenticate(http_request const& req, std::function<void(std::optional
       }
     }
     if (!u) return cb(std::nullopt);
-    cb(caller{*u, via_cookie});
+    cb(caller{*u, via_cookie, token_hash(token)});
   });
 }
 
@@ -311,6 +314,8 @@ void api::on_upgrade(http_request req, std::function<void(net::upgrade_decision)
       auto p = std::make_shared<peer>();
       p->role = peer::kind::agent;
       p->agent = who->user.id;
+      p->user = who->user.id;
+      p->session = who->session;
       net::upgrade_decision d;
       d.accept = std::make_shared<ws_peer_handler>(self->hub_, p);
       decide(std::move(d));
@@ -329,6 +334,8 @@ void api::on_upgrade(http_request req, std::function<void(net::upgrade_decision)
       auto p = std::make_shared<peer>();
       p->role = peer::kind::board;
       p->scope = role == "admin" ? std::vector<std::string>{"*"} : who->user.merchants;
+      p->user = who->user.id;
+      p->session = who->session;
       net::upgrade_decision d;
       d.accept = std::make_shared<ws_peer_handler>(self->hub_, p);
       decide(std::move(d));
@@ -522,6 +529,7 @@ void api::logout(http_request const& req, respond_fn const& respond) {
   auto h = token_hash(token);
   store_.delete_session(h);
   dir_.drop_session(h);
+  hub_->end_sessions(h, {});
   auto r = json_ok(json::object{{"ok", true}});
   r.headers.emplace_back("Set-Cookie",
                          "kefu_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
@@ -544,7 +552,8 @@ void api::create_merchant(http_request const& req, respond_fn const& respond) {
   m.platform = str("platform");
   if (!valid_id(m.id))
     return respond(json_error(400, "bad_request", "id must be 1-64 letters, digits, _ - ."));
-  if (m.name.empty()) return respond(json_error(400, "bad_request", "name is required"));
+  if (m.name.empty() || m.name.size() > max_name_bytes)
+    return respond(json_error(400, "bad_request", "name is required (at most 300 bytes)"));
   if (m.platform != "kuaishou" && m.platform != "taobao" && m.platform != "tencent")
     return respond(json_error(400, "bad_request", "platform must be kuaishou, taobao or tencent"));
   json::object settings;
@@ -573,8 +582,8 @@ void api::update_merchant(std::string const& id, http_request const& req,
   auto const& o = v.get_object();
   store::merchant m = cur->row;
   if (auto const* p = o.if_contains("name")) {
-    if (!p->is_string() || p->get_string().empty())
-      return respond(json_error(400, "bad_request", "name must be a non-empty string"));
+    if (!p->is_string() || p->get_string().empty() || p->get_string().size() > max_name_bytes)
+      return respond(json_error(400, "bad_request", "name must be a string of 1 to 300 bytes"));
     m.name = std::string(p->get_string());
   }
   if (auto const* p = o.if_contains("platform")) {
@@ -608,7 +617,8 @@ std::string agent_fields(json::object const& o, store::user& u, bool creating) {
         return "id must be 1-64 letters, digits, _ - .";
       u.id = std::string(v.get_string());
     } else if (key == "name") {
-      if (!v.is_string() || v.get_string().empty()) return "name must be a non-empty string";
+      if (!v.is_string() || v.get_string().empty() || v.get_string().size() > max_name_bytes)
+        return "name must be a string of 1 to 300 bytes";
       u.name = std::string(v.get_string());
     } else if (key == "password") {
       if (!v.is_string() || v.get_string().empty() || v.get_string().size() > 256)
@@ -624,7 +634,9 @@ std::string agent_fields(json::object const& o, store::user& u, bool creating) {
       u.merchants.clear();
       for (auto const& m : v.get_array()) {
         if (!m.is_string()) return "merchants must be an array of merchant ids";
-        u.merchants.emplace_back(m.get_string());
+        std::string id(m.get_string());
+        if (std::find(u.merchants.begin(), u.merchants.end(), id) == u.merchants.end())
+          u.merchants.push_back(std::move(id));
       }
     } else if (key == "permissions") {
       if (!v.is_array()) return "permissions must be an array";
@@ -683,7 +695,19 @@ void api::update_agent(std::string const& id, http_request const& req, respond_f
   for (auto const& m : u.merchants)
     if (m != "*" && !dir_.merchant(m))
       return respond(json_error(400, "bad_request", "unknown merchant " + m));
+  if (cur->role == "admin" && u.role != "admin") {
+    std::size_t admins = 0;
+    for (auto const& x : dir_.users()) admins += x.role == "admin";
+    if (admins <= 1)
+      return respond(json_error(409, "conflict", "the last admin cannot give up the role"));
+  }
   store_.update_user(u);
+  // A new password (or a new role) ends every login made with the old one.
+  if (u.password_hash != cur->password_hash || u.role != cur->role) {
+    store_.delete_sessions_of(u.id);
+    dir_.drop_sessions_of(u.id);
+    hub_->end_sessions({}, u.id);
+  }
   dir_.put_user(u);
   hub_->agent_changed(u);
   respond(json_ok(user_json(u)));

@@ -36,6 +36,7 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
   struct caller {
     store::user user;
     bool via_cookie = false;
+    std::string session;  // hash of the token: a socket opened with it ends with it
   };
   using respond_fn = std::function<void(net::http_response)>;
 

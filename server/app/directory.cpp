@@ -91,6 +91,11 @@ void directory::put_session(store::login_session const& s) {
   sessions_[s.token_hash] = s;
 }
 
+void directory::drop_sessions_of(std::string const& user_id) {
+  std::unique_lock lock(mu_);
+  std::erase_if(sessions_, [&](auto const& kv) { return kv.second.user_id == user_id; });
+}
+
 void directory::drop_session(std::string const& h) {
   std::unique_lock lock(mu_);
   sessions_.erase(h);

@@ -50,6 +50,7 @@ class directory {
   std::optional<store::user> by_token(std::string const& token, std::int64_t now) const;
   void put_session(store::login_session const& s);
   void drop_session(std::string const& token_hash);
+  void drop_sessions_of(std::string const& user_id);
 
  private:
   mutable std::shared_mutex mu_;

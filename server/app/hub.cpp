@@ -125,6 +125,11 @@ void hub::recover() {
               [](auto const& a, auto const& b) { return a.opened < b.opened; });
     for (auto const& row : recent) router_.remember_agent(row.merchant, row.buyer, row.agent);
   }
+  for (auto const& r : store_.list_records("suspension", {})) {
+    auto body = parse_json(r.body);
+    auto const* active = body && body->is_object() ? body->as_object().if_contains("active") : nullptr;
+    if (active && active->is_bool() && active->as_bool()) suspended_.insert({r.merchant, r.agent});
+  }
   for (auto const& row : store_.open_chats()) {
     chat c;
     c.id = row.id;
@@ -141,6 +146,7 @@ void hub::recover() {
       c.history.push_back({*m.seq, m.sender, m.agent, m.text, m.ts, m.verdict_json});
       c.last_seq = std::max(c.last_seq, *m.seq);
       if (m.sender == "buyer") last_buyer = std::max(last_buyer, m.ts);
+      if (m.sender == "agent") c.human_greeted = true;  // the greeting check is behind it
     }
     // The SLA clock is rebuilt from the stored events in stored order.
     clock_state cs{new_clock(row.merchant), {}};
@@ -185,6 +191,20 @@ void hub::agent_changed(store::user u) {
     arm_timer();
   });
 }
+void hub::end_sessions(std::string session, std::string user) {
+  run([this, session = std::move(session), user = std::move(user)] {
+    auto ended = [&](sp const& p) {
+      return (!session.empty() && p->session == session) || (!user.empty() && p->user == user);
+    };
+    // 1008: the credentials it was opened with are gone; the client logs in again.
+    for (auto const& [id, conns] : agents_)
+      for (auto const& p : conns)
+        if (ended(p) && p->conn) p->conn->close(1008, "session ended");
+    for (auto const& p : boards_)
+      if (ended(p) && p->conn) p->conn->close(1008, "session ended");
+  });
+}
+
 void hub::board_open(std::shared_ptr<peer> p) {
   run([this, p = std::move(p)] {
     p->current = true;
@@ -258,6 +278,12 @@ void hub::on_agent_open(sp p) {
   if (auto a = router_.agent(p->agent))
     p->send(text_of(
         {{"type", "status"}, {"status", a->status == agent_status::online ? "online" : "away"}}));
+  // A suspension still in force is said again on every connection, not only when it began.
+  for (auto const& [merchant, agent] : suspended_)
+    if (agent == p->agent)
+      p->send(text_of({{"type", "suspended"},
+                       {"merchant", merchant},
+                       {"reason", "repeated blocked messages"}}));
   update_gauges();
   arm_timer();
 }
@@ -404,8 +430,12 @@ void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
   if (f.score != "satisfied" && f.score != "neutral" && f.score != "unsatisfied")
     return send_error(p, std::nullopt, "bad_request",
                       "score must be satisfied, neutral or unsatisfied");
-  if (chats_.count(f.chat))
+  if (auto open = chats_.find(f.chat); open != chats_.end()) {
+    // Someone else's chat is not_found whether it is open or not: a buyer learns nothing.
+    if (open->second.merchant != p->merchant || open->second.buyer != p->buyer)
+      return send_error(p, std::nullopt, "not_found", "no such chat of yours");
     return send_error(p, std::nullopt, "bad_request", "a chat is rated after it is closed");
+  }
   // Just closed here: its close event may still be on its way to the database.
   if (auto rc = recently_closed_.find(f.chat); rc != recently_closed_.end()) {
     if (rc->second != buyer_key(p->merchant, p->buyer))
@@ -1027,6 +1057,7 @@ void hub::count_block(std::string const& merchant, std::string const& agent, ms_
   if (static_cast<std::int64_t>(q.size()) >= n->as_int64() &&
       suspended_.insert({merchant, agent}).second) {
     q.clear();
+    persist_suspension(merchant, agent, true, now);
     send_to_agent(agent, {},
                   text_of({{"type", "suspended"},
                            {"merchant", merchant},
@@ -1035,10 +1066,31 @@ void hub::count_block(std::string const& merchant, std::string const& agent, ms_
   }
 }
 
+// A suspension lasts until a manager lifts it, restarts included: it is kept as a record.
+void hub::persist_suspension(std::string const& merchant, std::string const& agent, bool active,
+                             ms_t at) {
+  store::qa_record r;
+  r.kind = "suspension";
+  r.id = merchant + "/" + agent;
+  r.merchant = merchant;
+  r.agent = agent;
+  r.created = at;
+  r.body = json::serialize(json::object{{"active", active}, {"at", at}});
+  asio::post(db_, [self = shared_from_this(), r = std::move(r)] {
+    try {
+      self->store_.put_record(r);
+    } catch (std::exception const& e) {
+      std::fprintf(stderr, "kefud: suspension of %s not stored: %s\n", r.id.c_str(), e.what());
+    }
+  });
+}
+
 void hub::lift_suspension(std::string agent, std::string merchant) {
   run([this, agent = std::move(agent), merchant = std::move(merchant)] {
-    if (suspended_.erase({merchant, agent}))
+    if (suspended_.erase({merchant, agent})) {
+      persist_suspension(merchant, agent, false, clock_());
       send_to_agent(agent, {}, text_of({{"type", "unsuspended"}, {"merchant", merchant}}));
+    }
     blocks_.erase({merchant, agent});
     board_dirty_ = true;
   });

@@ -46,6 +46,8 @@ struct peer {
   std::string buyer;               // buyer
   std::string agent;               // agent
   std::vector<std::string> scope;  // board: the viewer's merchants (["*"] = all)
+  std::string user;                // agent, board: the account behind the socket
+  std::string session;             // agent, board: hash of the token it was opened with
   bool current = false;            // registered with the hub (between open and close)
   std::int64_t board_sent = 0;     // board: when its last frame went out
   // Chats being replayed by `resume`: live frames wait here until the replay
@@ -84,6 +86,10 @@ class hub : public std::enable_shared_from_this<hub> {
   void board_open(std::shared_ptr<peer> p);
   void frame(std::shared_ptr<peer> p, wire::inbound f);
   void peer_closed(std::shared_ptr<peer> p);
+
+  // Closes the agent and board sockets opened with a session that ended: one token (logout),
+  // or every token of a user (new password or role). Either may be empty.
+  void end_sessions(std::string session, std::string user);
 
   // Admin edits of an agent (capacity, merchants) take effect at once.
   void agent_changed(store::user u);
@@ -234,6 +240,8 @@ class hub : public std::enable_shared_from_this<hub> {
   std::map<std::pair<std::string, std::string>, std::deque<ms_t>> blocks_;
   std::set<std::pair<std::string, std::string>> suspended_;
   void count_block(std::string const& merchant, std::string const& agent, ms_t now);
+  void persist_suspension(std::string const& merchant, std::string const& agent, bool active,
+                          ms_t at);
   compliance::verdict check_agent_text(chat& c, std::string const& agent, std::string const& text,
                                        bool read_only);
   std::vector<sp> boards_;

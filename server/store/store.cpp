@@ -317,6 +317,12 @@ class soci_store final : public store {
     });
   }
 
+  void delete_sessions_of(std::string const& user_id) override {
+    with_session("delete login sessions", [&](soci::session& sql) {
+      sql << "DELETE FROM login_sessions WHERE user_id = :user", soci::use(user_id);
+    });
+  }
+
   // ---- merchants ----
   void insert_merchant(merchant const& m) override {
     with_session("insert merchant " + m.id, [&](soci::session& sql) {

@@ -213,6 +213,7 @@ class store {
   virtual void insert_session(login_session const& s) = 0;
   virtual std::optional<login_session> find_session(std::string const& token_hash) = 0;
   virtual void delete_session(std::string const& token_hash) = 0;
+  virtual void delete_sessions_of(std::string const& user_id) = 0;  // every login of a user
 
   // ---- merchants ----
   virtual void insert_merchant(merchant const& m) = 0;  // constraint_violation on duplicate id

@@ -561,4 +561,27 @@ BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site_and_fi
   r = http(port, "PATCH", "/api/merchants/m9", R"({"thresholdz":{"reply_s":1}})", {admin});
   BOOST_TEST(r.status == 400, r.body);
   BOOST_TEST(r.body.find("thresholdz") != std::string::npos);
+
+  // A new password ends the logins made with the old one, open sockets included.
+  auto old_token = login(port, "x1", "pw");
+  auto bearer = std::pair<std::string, std::string>{"Authorization", "Bearer " + old_token};
+  BOOST_TEST(http(port, "GET", "/api/me", {}, {bearer}).status == 200);
+  ws_client sock;
+  BOOST_REQUIRE_EQUAL(sock.connect(port, "/ws/agent", {bearer}), 0);
+  BOOST_TEST(http(port, "PATCH", "/api/agents/x1", R"({"password":"new-pw"})", {admin}).status ==
+             200);
+  BOOST_TEST(http(port, "GET", "/api/me", {}, {bearer}).status == 401);
+  BOOST_TEST(sock.wait_closed());
+  BOOST_TEST(sock.close_code() == 1008);
+  // Logging out ends that token's sockets.
+  auto fresh = login(port, "x1", "new-pw");
+  auto fresh_bearer = std::pair<std::string, std::string>{"Authorization", "Bearer " + fresh};
+  ws_client sock2;
+  BOOST_REQUIRE_EQUAL(sock2.connect(port, "/ws/agent", {fresh_bearer}), 0);
+  BOOST_TEST(http(port, "POST", "/api/logout", "", {fresh_bearer}).status == 200);
+  BOOST_TEST(sock2.wait_closed());
+  BOOST_TEST(sock2.close_code() == 1008);
+  // The only admin cannot stop being one.
+  BOOST_TEST(http(port, "PATCH", "/api/agents/admin", R"({"role":"agent"})", {admin}).status ==
+             409);
 }

@@ -25,6 +25,16 @@ struct live_chat {
   std::string chat;
   std::vector<std::pair<std::string, std::string>> auth;
 
+  // After a restart of the server: the agent's socket again, online within the grace period.
+  std::unique_ptr<ws_client> reconnect_agent() {
+    auto c = std::make_unique<ws_client>();
+    auto token = login(server.port(), "a1", "pw-a1-secret");
+    BOOST_REQUIRE_EQUAL(
+        c->connect(server.port(), "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
+    c->send(json::object{{"type", "status"}, {"status", "online"}});
+    return c;
+  }
+
   explicit live_chat(json::object merchant_extra = {}) {
     s = setup(server.port(), {"m1"}, {"a1"}, 5, std::move(merchant_extra));
     auth = {{"Authorization", "Bearer " + s.admin_token}};
@@ -176,12 +186,24 @@ BOOST_AUTO_TEST_CASE(repeated_blocks_suspend_sending_until_a_manager_lifts_it) {
   auto e = w.agent.read_type("error");
   BOOST_REQUIRE(e);
   BOOST_TEST(str(*e, "code") == "suspended");
+  // A restart lifts nothing: the agent is told again when it connects, and still refused.
+  w.server.stop();
+  w.server.start();
+  auto again = w.reconnect_agent();
+  auto told = again->read_type("suspended");
+  BOOST_REQUIRE(told);
+  BOOST_TEST(str(*told, "merchant") == "m1");
+  again->send(send("x4", w.chat, "您好"));
+  e = again->read_type("error");
+  BOOST_REQUIRE(e);
+  BOOST_TEST(str(*e, "code") == "suspended");
+  w.auth = {{"Authorization", "Bearer " + login(w.server.port(), "admin", "admin-password")}};
   auto r = http(w.server.port(), "POST", "/api/agents/a1/unsuspend",
                 json::serialize(json::object{{"merchant", "m1"}}), w.auth);
   BOOST_TEST(r.status == 200);
-  BOOST_REQUIRE(w.agent.read_type("unsuspended"));
-  w.agent.send(send("x3", w.chat, "您好"));
-  BOOST_REQUIRE(w.agent.read_type("ack"));
+  BOOST_REQUIRE(again->read_type("unsuspended"));
+  again->send(send("x3", w.chat, "您好"));
+  BOOST_REQUIRE(again->read_type("ack"));
 }
 
 BOOST_AUTO_TEST_CASE(greeting_template_enforced_in_agent_mode) {
@@ -197,6 +219,12 @@ BOOST_AUTO_TEST_CASE(greeting_template_enforced_in_agent_mode) {
   BOOST_REQUIRE(w.agent.read_type("ack"));
   w.agent.send(send("g3", w.chat, "在的"));  // later messages are not held to it
   BOOST_REQUIRE(w.agent.read_type("ack"));
+  // Not after a restart either: the greeting is behind this chat.
+  w.server.stop();
+  w.server.start();
+  auto again = w.reconnect_agent();
+  again->send(send("g4", w.chat, "好的"));
+  BOOST_REQUIRE(again->read_type("ack"));
   // No auto greeting in agent mode.
   for (auto const& f : w.buyer.skipped) BOOST_TEST(str(f, "from") != "auto");
 }
