@@ -125,6 +125,14 @@ void hub::recover() {
               [](auto const& a, auto const& b) { return a.opened < b.opened; });
     for (auto const& row : recent) router_.remember_agent(row.merchant, row.buyer, row.agent);
   }
+  // Agents who were online before the restart are online again if they reconnect within the
+  // grace period, as after a dropped connection.
+  for (auto const& r : store_.list_records("agent_status", {})) {
+    auto body = parse_json(r.body);
+    auto const* st = body && body->is_object() ? body->as_object().if_contains("status") : nullptr;
+    if (st && st->is_string() && st->as_string() == "online")
+      router_.set_status(r.agent, routing::agent_status::online, now);
+  }
   for (auto const& r : store_.list_records("suspension", {})) {
     auto body = parse_json(r.body);
     auto const* active = body && body->is_object() ? body->as_object().if_contains("active") : nullptr;
@@ -543,6 +551,20 @@ void hub::agent_status(sp const& p, wire::status_frame const& f) {
     return send_error(p, std::nullopt, "bad_request", "status must be online or away");
   apply(router_.set_status(p->agent, s, clock_()));
   p->send(text_of({{"type", "status"}, {"status", f.status}}));
+  // Kept so that a restart, like a dropped connection, leaves the status as it was.
+  store::qa_record r;
+  r.kind = "agent_status";
+  r.id = p->agent;
+  r.agent = p->agent;
+  r.created = clock_();
+  r.body = json::serialize(json::object{{"status", f.status}});
+  asio::post(db_, [self = shared_from_this(), r = std::move(r)] {
+    try {
+      self->store_.put_record(r);
+    } catch (std::exception const&) {
+      // Only the status after a restart depends on it: the agent sets it again.
+    }
+  });
 }
 
 bool hub::resend_control_ack(sp const& p, std::string const& id) {

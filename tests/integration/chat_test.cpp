@@ -585,3 +585,27 @@ BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site_and_fi
   BOOST_TEST(http(port, "PATCH", "/api/agents/admin", R"({"role":"agent"})", {admin}).status ==
              409);
 }
+
+BOOST_AUTO_TEST_CASE(a_restart_keeps_an_online_agents_status_within_grace) {
+  world w({"a1"}, 5, json::object{{"grace_ms", 10000}});
+  auto a1 = w.agent("a1");
+  auto b1 = w.buyer("b1");
+  b1->send(send_frame("q", "在吗"));
+  BOOST_REQUIRE(b1->read_type("ack"));
+  BOOST_REQUIRE(a1->read_type("assigned"));
+  w.server.stop();
+  w.server.start();
+  // Back within the grace period, without saying `status online` again.
+  auto again = std::make_unique<ws_client>();
+  auto token = login(w.server.port(), "a1", "pw-a1-secret");
+  BOOST_REQUIRE_EQUAL(
+      again->connect(w.server.port(), "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
+  BOOST_REQUIRE(again->read_type("assigned"));
+  auto st = again->read_type("status");
+  BOOST_REQUIRE(st);
+  BOOST_TEST(str(*st, "status") == "online");
+  auto b2 = w.buyer("b2");
+  b2->send(send_frame("q", "你好"));
+  BOOST_REQUIRE(b2->read_type("ack"));
+  BOOST_REQUIRE(again->read_type("assigned"));
+}
