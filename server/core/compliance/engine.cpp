@@ -635,6 +635,32 @@ struct scan_state {
     return s;
   }
 
+  // A word of calling or adding within a few characters after significant index p.
+  bool call_cue_after(std::uint32_t p) const {
+    for (std::uint32_t k = p; k < sig.size() && k < p + 6; ++k)
+      if (in(U"打拨联电加微", sc(k))) return true;
+    return false;
+  }
+
+  // Noise units allowed between two groups of one number: 139......1234 is one number.
+  static constexpr std::size_t max_separator = 6;
+
+  // An hour (1–2 digits, at most 24) before a colon and two-digit minutes after it, at unit j.
+  bool time_like(group const& before, std::size_t j) const {
+    std::uint32_t const len = before.last - before.first + 1;
+    if (len > 2) return false;
+    int hour = 0;
+    for (auto u = before.first; u <= before.last; ++u) hour = hour * 10 + ft.digit[u];
+    std::size_t k = j;
+    int minutes = 0, count = 0;
+    while (k < U.size() && U[k].kind == unit_kind::sig && ft.digit[k] >= 0 && count < 3) {
+      minutes = minutes * 10 + ft.digit[k];
+      ++count;
+      ++k;
+    }
+    return hour <= 24 && count == 2 && minutes <= 59;
+  }
+
   void numbers() {
     std::size_t const n = U.size();
     std::size_t i = 0;
@@ -655,10 +681,15 @@ struct scan_state {
           ++k;
           continue;
         }
-        // Separator: up to three noise units (no colon: 13:38 is a time) then a digit.
+        // Separator: a few noise units, then a digit. A colon between an hour and two-digit
+        // minutes ends the run (13:38 is a time); 139:1234:5678 is not one.
         std::size_t j = k;
-        while (j < n && U[j].kind != unit_kind::sig && j - k < max_noise_gap && U[j].c != ':')
+        bool colon = false;
+        while (j < n && U[j].kind != unit_kind::sig && j - k < max_separator) {
+          colon = colon || U[j].c == ':';
           ++j;
+        }
+        if (colon && time_like(groups.back(), j)) break;
         if (j < n && j > k && ft.digit[j] >= 0 && U[j].kind == unit_kind::sig) {
           last_sep_dot = j == k + 1 && U[k].c == '.';
           groups.push_back({static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(j)});
@@ -713,7 +744,8 @@ struct scan_state {
     if (!post.empty()) return;
     // Prices and quantities; never a whole run shaped like a mobile number (微信13800138000天天在线,
     // ¥13800138000): no price or count has that shape, and it is the commonest disguise.
-    if (mobile_number(all).empty()) {
+    bool const phone_shaped = !mobile_number(all).empty();
+    if (!phone_shaped) {
       auto b = static_cast<std::ptrdiff_t>(first_unit) - 1;
       if (uc(b) == ' ') --b;
       if (is_currency(uc(b))) return;
@@ -721,9 +753,12 @@ struct scan_state {
       if (uc(a) == ' ') ++a;
       if (a < static_cast<std::ptrdiff_t>(U.size()) && in(quantity_after, uc(a))) return;
     }
-    if (cue_before(engine::cue::pass, first_sig, 3, pass_filler)) return;
-    if (mobile_number(all).empty() && cue_before(engine::cue::price, first_sig, 3, pass_filler))
+    // An order number passes, even one shaped like a mobile number (单号 13800138000), unless
+    // the buyer is then told to call or add it (订单号 13912345678 请打这个查询).
+    if (cue_before(engine::cue::pass, first_sig, 3, pass_filler) &&
+        !(phone_shaped && call_cue_after(end_sig)))
       return;
+    if (!phone_shaped && cue_before(engine::cue::price, first_sig, 3, pass_filler)) return;
     // Decimals (138.00, 3.5) are amounts or versions.
     if (groups.size() >= 2 && last_sep_dot && off.back() - off[off.size() - 2] <= 2) return;
 

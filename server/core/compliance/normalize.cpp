@@ -229,6 +229,10 @@ char32_t to_simplified(char32_t c) noexcept {
 namespace {
 
 void fold_slow(char32_t c, std::u32string& out) {
+  if (c == 0x4E28) {  // 丨: written as a divider (139丨1234), never as a word here
+    out.push_back(U'|');
+    return;
+  }
   if (c < 0x80) {
     if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
     if (c == '\r') c = '\n';
@@ -551,8 +555,8 @@ void folded_text::finish() {
     for (int hops = 0; hops < 2; ++hops, from += step) {
       if (from < 0 || from >= static_cast<std::ptrdiff_t>(n)) return false;
       auto const& u = units[static_cast<std::size_t>(from)];
-      if (u.kind == unit_kind::sig)
-        return is_ascii_digit(u.c) || (is_ascii_alpha(u.c) && cand[from] >= 0);
+      if (u.kind == unit_kind::sig)  // any digit form: 一3九l二3 as much as 13l8
+        return is_ascii_digit(u.c) || cand[static_cast<std::size_t>(from)] >= 0;
     }
     return false;
   };
