@@ -386,7 +386,7 @@ void api::on_http(http_request req, respond_fn respond) {
 }
 
 std::optional<http_response> api::merchant_refusal(store::user const& u,
-                                                  std::string const& merchant) const {
+                                                   std::string const& merchant) const {
   if (!dir_.merchant(merchant)) return json_error(404, "not_found", "no such merchant");
   if (!in_scope(u, merchant)) return json_error(403, "forbidden", "merchant outside your scope");
   return std::nullopt;

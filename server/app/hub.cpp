@@ -135,7 +135,8 @@ void hub::recover() {
   }
   for (auto const& r : store_.list_records("suspension", {})) {
     auto body = parse_json(r.body);
-    auto const* active = body && body->is_object() ? body->as_object().if_contains("active") : nullptr;
+    auto const* active =
+        body && body->is_object() ? body->as_object().if_contains("active") : nullptr;
     if (active && active->is_bool() && active->as_bool()) suspended_.insert({r.merchant, r.agent});
   }
   for (auto const& row : store_.open_chats()) {
@@ -221,7 +222,8 @@ void hub::board_open(std::shared_ptr<peer> p) {
     p->send(text_of(board_snapshot(*p, p->board_sent)));
     // A scope no board had yet gets its per-agent figures now, not at the next refresh.
     auto const* in = today_.if_contains("by_agent_in");
-    if (!board_running_ || !in || !in->is_object() || !in->as_object().contains(scope_key(p->scope)))
+    if (!board_running_ || !in || !in->is_object() ||
+        !in->as_object().contains(scope_key(p->scope)))
       refresh_today(clock_());
     if (!board_running_) {
       // The first update comes a tick after the snapshot: at most four frames a second.

@@ -133,7 +133,8 @@ json::object today_stats(store::store& st, directory const& dir, std::int64_t no
                   std::int64_t satisfied) {
     auto& slot = into[key];
     if (!slot.is_object()) slot = json::object{};
-    for (auto const& kv : satisfaction_json(rated, satisfied)) slot.as_object()[kv.key()] = kv.value();
+    for (auto const& kv : satisfaction_json(rated, satisfied))
+      slot.as_object()[kv.key()] = kv.value();
   };
 
   auto const all_rep = sla::aggregate(today);

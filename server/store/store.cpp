@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <climits>
-#include <filesystem>
 #include <exception>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>

@@ -54,6 +54,15 @@ struct world {
     }
     return c;
   }
+  // The agent's socket again (a reload, a restart of the server): logged in and connected,
+  // its status left to what the server kept.
+  std::unique_ptr<ws_client> rejoin(std::string const& id) {
+    auto c = std::make_unique<ws_client>();
+    auto token = login(server.port(), id, "pw-" + id + "-secret");
+    BOOST_REQUIRE_EQUAL(
+        c->connect(server.port(), "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
+    return c;
+  }
   std::unique_ptr<ws_client> buyer(std::string const& id) {
     auto c = std::make_unique<ws_client>();
     BOOST_REQUIRE_EQUAL(c->connect(server.port(), buyer_target("m1", id, s.channel_keys.at("m1"))),
@@ -64,6 +73,17 @@ struct world {
     return http(server.port(), "GET", target, {}, {{"Authorization", "Bearer " + s.admin_token}});
   }
 };
+
+// The agent's status says online and a new buyer is routed to it at once.
+void expect_online_and_taking_chats(world& w, ws_client& agent, std::string const& buyer) {
+  auto st = agent.read_type("status");
+  BOOST_REQUIRE(st);
+  BOOST_TEST(str(*st, "status") == "online");
+  auto b = w.buyer(buyer);
+  b->send(send_frame("q", "你好"));
+  BOOST_REQUIRE(b->read_type("ack"));
+  BOOST_REQUIRE(agent.read_type("assigned"));
+}
 
 }  // namespace
 
@@ -526,17 +546,8 @@ BOOST_AUTO_TEST_CASE(control_frames_are_idempotent_and_need_their_chat) {
   // An agent holding no chats who reconnects within the grace period is still online:
   // the next buyer is routed to it straight away.
   a1->close();
-  a1 = std::make_unique<ws_client>();
-  auto token = login(w.server.port(), "a1", "pw-a1-secret");
-  BOOST_REQUIRE_EQUAL(
-      a1->connect(w.server.port(), "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
-  auto st = a1->read_type("status");
-  BOOST_REQUIRE(st);
-  BOOST_TEST(str(*st, "status") == "online");
-  auto b2 = w.buyer("b2");
-  b2->send(send_frame("q", "你好"));
-  BOOST_REQUIRE(b2->read_type("ack"));
-  BOOST_REQUIRE(a1->read_type("assigned"));
+  a1 = w.rejoin("a1");
+  expect_online_and_taking_chats(w, *a1, "b2");
 }
 
 BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site_and_fields) {
@@ -545,8 +556,9 @@ BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site_and_fi
   auto cookie = std::pair<std::string, std::string>{"Cookie", "kefu_session=" + w.s.admin_token};
   std::string body = R"({"id":"m9","name":"九号店","platform":"taobao"})";
   // A browser on another site sends its Origin and is refused.
-  BOOST_TEST(http(port, "POST", "/api/merchants", body, {cookie, {"Origin", "https://evil.example"}})
-                 .status == 403);
+  BOOST_TEST(
+      http(port, "POST", "/api/merchants", body, {cookie, {"Origin", "https://evil.example"}})
+          .status == 403);
   // A client that is no browser sends none and may use the cookie like a token.
   BOOST_TEST(http(port, "POST", "/api/merchants", body, {cookie}).status == 201);
   // A short password is accepted; a field this server does not know is refused, so that a
@@ -596,16 +608,7 @@ BOOST_AUTO_TEST_CASE(a_restart_keeps_an_online_agents_status_within_grace) {
   w.server.stop();
   w.server.start();
   // Back within the grace period, without saying `status online` again.
-  auto again = std::make_unique<ws_client>();
-  auto token = login(w.server.port(), "a1", "pw-a1-secret");
-  BOOST_REQUIRE_EQUAL(
-      again->connect(w.server.port(), "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
+  auto again = w.rejoin("a1");
   BOOST_REQUIRE(again->read_type("assigned"));
-  auto st = again->read_type("status");
-  BOOST_REQUIRE(st);
-  BOOST_TEST(str(*st, "status") == "online");
-  auto b2 = w.buyer("b2");
-  b2->send(send_frame("q", "你好"));
-  BOOST_REQUIRE(b2->read_type("ack"));
-  BOOST_REQUIRE(again->read_type("assigned"));
+  expect_online_and_taking_chats(w, *again, "b2");
 }

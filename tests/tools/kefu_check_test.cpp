@@ -167,16 +167,20 @@ BOOST_AUTO_TEST_CASE(no_greeting_check_unless_agent_mode) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_lines_are_reported_and_the_rest_still_checked) {
-  fs::path const dir = fs::temp_directory_path() / ("kefu-check-lines-" + std::to_string(::getpid()));
+  fs::path const dir =
+      fs::temp_directory_path() / ("kefu-check-lines-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::path const in = dir / "in.jsonl";
   fs::path const err = dir / "err.txt";
   {
     std::ofstream f(in, std::ios::binary);
-    f << R"({"id":1,"text":"您好"})" << "\n\n"
+    f << R"({"id":1,"text":"您好"})"
+      << "\n\n"
       << "not json\n"
-      << R"({"id":4,"chat":1,"text":"139"})" << "\n"
-      << R"({"id":5,"chat":"1","text":"12345678"})" << "\n";
+      << R"({"id":4,"chat":1,"text":"139"})"
+      << "\n"
+      << R"({"id":5,"chat":"1","text":"12345678"})"
+      << "\n";
   }
   std::string const cmd = std::string(KEFU_CHECK_PATH) + " --rules '" + KEFU_RULES_DIR_FOR_TESTS +
                           "' < '" + in.string() + "' 2> '" + err.string() + "'";

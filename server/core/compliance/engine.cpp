@@ -247,7 +247,7 @@ struct scan_scratch {
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)> cues;
   std::vector<std::pair<std::int32_t, span_hit>> phrases;
   std::vector<std::array<std::vector<span_hit>, 4>> combo_parts;
-  std::vector<std::uint8_t> combo_hit;  // per combo: some part matched in this check
+  std::vector<std::uint8_t> combo_hit;    // per combo: some part matched in this check
   std::vector<std::uint32_t> combos_hit;  // those combos, to clear only what was used
   std::vector<candidate> out;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> claimed;
@@ -742,8 +742,9 @@ struct scan_state {
     // Letters glued after the digits make a unit (5000mah) or a code (13800138000a).
     std::u32string const post = letters_after(last_unit);
     if (!post.empty()) return;
-    // Prices and quantities; never a whole run shaped like a mobile number (微信13800138000天天在线,
-    // ¥13800138000): no price or count has that shape, and it is the commonest disguise.
+    // Prices and quantities; never a whole run shaped like a mobile number
+    // (微信13800138000天天在线, ¥13800138000): no price or count has that shape, and it is the
+    // commonest disguise.
     bool const phone_shaped = !mobile_number(all).empty();
     if (!phone_shaped) {
       auto b = static_cast<std::ptrdiff_t>(first_unit) - 1;

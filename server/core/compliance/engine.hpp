@@ -62,8 +62,9 @@ class chat_window {
 // ({merchant} and {agent} placeholders), tolerant of punctuation, spacing, width, case and
 // traditional forms. The template may be followed by more text and preceded by a short
 // salutation (亲，). A placeholder accepts the given name; {agent} also any other short text
-// (an agent's work nickname), {merchant} only when no name is given. Returns a `greeting` violation spanning the whole message when it does not
-// follow the template; nothing when it does or when the template is empty.
+// (an agent's work nickname), {merchant} only when no name is given. Returns a `greeting` violation
+// spanning the whole message when it does not follow the template; nothing when it does or when the
+// template is empty.
 std::optional<violation> check_greeting_template(std::string_view tmpl, std::string_view merchant,
                                                  std::string_view agent, std::string_view text);
 // The template with its placeholders filled in (also the suggestion of a greeting violation).
@@ -93,7 +94,14 @@ class engine {
   enum class cue : std::uint8_t { wechat, qq, alipay, bank, pass, price, count_ };
 
   struct tag {
-    enum kind_t : std::uint8_t { phrase, combo, allow, allow_inside, negator, cue_hit } kind = phrase;
+    enum kind_t : std::uint8_t {
+      phrase,
+      combo,
+      allow,
+      allow_inside,
+      negator,
+      cue_hit
+    } kind = phrase;
     std::uint8_t part = 0;
     std::int32_t index = 0;
   };

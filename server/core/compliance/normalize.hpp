@@ -34,12 +34,12 @@ struct unit {
 // Which kinds of folded characters a text holds, so detectors with nothing to look at are
 // skipped (no '@': no e-mail scan).
 enum text_trait : unsigned {
-  trait_alpha = 1u << 0,     // a–z
-  trait_digit = 1u << 1,     // 0–9
-  trait_at = 1u << 2,        // @
-  trait_dot = 1u << 3,       // . : · 。 点
-  trait_currency = 1u << 4,  // $ ¥ € … (share codes sit between two)
-  trait_digit_run = 1u << 5, // finish() found a digit-like run
+  trait_alpha = 1u << 0,      // a–z
+  trait_digit = 1u << 1,      // 0–9
+  trait_at = 1u << 2,         // @
+  trait_dot = 1u << 3,        // . : · 。 点
+  trait_currency = 1u << 4,   // $ ¥ € … (share codes sit between two)
+  trait_digit_run = 1u << 5,  // finish() found a digit-like run
 };
 
 struct folded_text {
