@@ -110,6 +110,8 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
   for (auto const& a : ov.allow_phrases) add_pattern(a, {tag::allow, 0, 0});
   for (auto const& a : pack.allow_inside)
     for (auto const& e : expand(a)) add_pattern(e, {tag::allow_inside, 0, 0});
+  for (auto const& n : pack.negation.after)
+    for (auto const& e : expand(n)) add_pattern(e, {tag::negator_after, 0, 0});
   for (auto const& n : pack.negation.negators)
     for (auto const& e : expand(n)) add_pattern(e, {tag::negator, 0, 0});
   for (auto const& [name, list] : pack.cues) {
@@ -244,6 +246,7 @@ struct scan_scratch {
   std::vector<span_hit> allow;
   std::vector<span_hit> allow_inside;
   std::vector<span_hit> negators;
+  std::vector<span_hit> negators_after;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)> cues;
   std::vector<std::pair<std::int32_t, span_hit>> phrases;
   std::vector<std::array<std::vector<span_hit>, 4>> combo_parts;
@@ -258,6 +261,7 @@ struct scan_scratch {
     allow.clear();
     allow_inside.clear();
     negators.clear();
+    negators_after.clear();
     for (auto& c : cues) c.clear();
     phrases.clear();
     if (combo_parts.size() < combos) {
@@ -285,6 +289,7 @@ struct scan_state {
   std::vector<span_hit>& allow;
   std::vector<span_hit>& allow_inside;
   std::vector<span_hit>& negators;
+  std::vector<span_hit>& negators_after;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)>& cues;
   std::vector<std::pair<std::int32_t, span_hit>>& phrases;         // rule index, span
   std::vector<std::array<std::vector<span_hit>, 4>>& combo_parts;  // per combo
@@ -309,6 +314,7 @@ struct scan_state {
         allow(s.allow),
         allow_inside(s.allow_inside),
         negators(s.negators),
+        negators_after(s.negators_after),
         cues(s.cues),
         phrases(s.phrases),
         combo_parts(s.combo_parts),
@@ -432,6 +438,20 @@ struct scan_state {
     return false;
   }
 
+  // A denial after the phrase, in the same clause with only fillers between: 高仿品我们一律不卖.
+  bool negated_after(std::uint32_t e) const {
+    for (auto const& n : negators_after) {
+      if (n.b < e || n.b - e > static_cast<std::uint32_t>(eng.negation_gap_)) continue;
+      bool ok = !clause_break(e, n.b);
+      for (std::uint32_t k = e; k < n.b && ok; ++k) ok = in(eng.negation_fillers_, sc(k));
+      // The denial closes its clause (不卖 / 不卖的 / 不卖，…); 不卖给别人只卖给你 is no denial.
+      bool const closes =
+          n.e >= sig.size() || clause_break(n.e, n.e) || in(U"的了哦呢啊哈吧呀滴", sc(n.e));
+      if (ok && closes) return true;
+    }
+    return false;
+  }
+
   bool negatable(category c) const { return (eng.negatable_ >> static_cast<unsigned>(c)) & 1u; }
 
   // A cue of `kind` ending at most `max_fill` filler characters before significant index p.
@@ -525,6 +545,9 @@ struct scan_state {
               case engine::tag::negator:
                 negators.push_back({b, e});
                 break;
+              case engine::tag::negator_after:
+                negators_after.push_back({b, e});
+                break;
               case engine::tag::cue_hit:
                 cues[static_cast<std::size_t>(t.index)].push_back({b, e});
                 break;
@@ -560,7 +583,7 @@ struct scan_state {
     for (auto const& p : pending) {
       bool denied = false;
       if (negatable(p.rule->cat)) {
-        denied = negated(p.b);
+        denied = negated(p.b) || negated_after(p.e);
         for (auto e : denied_ends) denied = denied || fillers_only(e, p.b);
       }
       if (denied) {

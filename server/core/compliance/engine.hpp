@@ -100,6 +100,7 @@ class engine {
       allow,
       allow_inside,
       negator,
+      negator_after,
       cue_hit
     } kind = phrase;
     std::uint8_t part = 0;

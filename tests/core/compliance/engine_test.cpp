@@ -308,6 +308,14 @@ BOOST_AUTO_TEST_CASE(merchant_policy) {
   BOOST_TEST(g.act == cc::action::block);
 }
 
+BOOST_AUTO_TEST_CASE(denials_after_the_phrase_close_their_clause) {
+  BOOST_TEST(check("高仿品我们一律不卖").act == cc::action::allow);
+  BOOST_TEST(check("私下交易是不允许的哦").act == cc::action::allow);
+  // Not a denial: the clause goes on (不卖给别人), or the denial is in another clause.
+  BOOST_TEST(check("高仿不卖给别人只卖给你").act == cc::action::block);
+  BOOST_TEST(check("这款高仿，不卖太贵").act == cc::action::block);
+}
+
 BOOST_AUTO_TEST_CASE(greeting_template) {
   std::string const t = "您好，{merchant}客服{agent}很高兴为您服务，请问有什么可以帮您？";
   BOOST_TEST(!cc::check_greeting_template(
