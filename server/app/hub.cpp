@@ -290,10 +290,7 @@ void hub::on_agent_open(sp p) {
         {{"type", "status"}, {"status", a->status == agent_status::online ? "online" : "away"}}));
   // A suspension still in force is said again on every connection, not only when it began.
   for (auto const& [merchant, agent] : suspended_)
-    if (agent == p->agent)
-      p->send(text_of({{"type", "suspended"},
-                       {"merchant", merchant},
-                       {"reason", "repeated blocked messages"}}));
+    if (agent == p->agent) p->send(suspended_frame(merchant));
   update_gauges();
   arm_timer();
 }
@@ -560,13 +557,7 @@ void hub::agent_status(sp const& p, wire::status_frame const& f) {
   r.agent = p->agent;
   r.created = clock_();
   r.body = json::serialize(json::object{{"status", f.status}});
-  asio::post(db_, [self = shared_from_this(), r = std::move(r)] {
-    try {
-      self->store_.put_record(r);
-    } catch (std::exception const&) {
-      // Only the status after a restart depends on it: the agent sets it again.
-    }
-  });
+  put_record_later(std::move(r));
 }
 
 bool hub::resend_control_ack(sp const& p, std::string const& id) {
@@ -1082,10 +1073,7 @@ void hub::count_block(std::string const& merchant, std::string const& agent, ms_
       suspended_.insert({merchant, agent}).second) {
     q.clear();
     persist_suspension(merchant, agent, true, now);
-    send_to_agent(agent, {},
-                  text_of({{"type", "suspended"},
-                           {"merchant", merchant},
-                           {"reason", "repeated blocked messages"}}));
+    send_to_agent(agent, {}, suspended_frame(merchant));
     note_recent({{"kind", "suspension"}, {"merchant", merchant}, {"agent", agent}, {"at", now}});
   }
 }
@@ -1100,13 +1088,23 @@ void hub::persist_suspension(std::string const& merchant, std::string const& age
   r.agent = agent;
   r.created = at;
   r.body = json::serialize(json::object{{"active", active}, {"at", at}});
+  put_record_later(std::move(r));
+}
+
+// Stores a record on the DB pool: the hub strand never waits for the database.
+void hub::put_record_later(store::qa_record r) {
   asio::post(db_, [self = shared_from_this(), r = std::move(r)] {
     try {
       self->store_.put_record(r);
     } catch (std::exception const& e) {
-      std::fprintf(stderr, "kefud: suspension of %s not stored: %s\n", r.id.c_str(), e.what());
+      std::fprintf(stderr, "kefud: %s %s not stored: %s\n", r.kind.c_str(), r.id.c_str(), e.what());
     }
   });
+}
+
+std::shared_ptr<std::string const> hub::suspended_frame(std::string const& merchant) {
+  return text_of(json::object{
+      {"type", "suspended"}, {"merchant", merchant}, {"reason", "repeated blocked messages"}});
 }
 
 void hub::lift_suspension(std::string agent, std::string merchant) {

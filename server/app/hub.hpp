@@ -242,6 +242,8 @@ class hub : public std::enable_shared_from_this<hub> {
   void count_block(std::string const& merchant, std::string const& agent, ms_t now);
   void persist_suspension(std::string const& merchant, std::string const& agent, bool active,
                           ms_t at);
+  void put_record_later(store::qa_record r);
+  static std::shared_ptr<std::string const> suspended_frame(std::string const& merchant);
   compliance::verdict check_agent_text(chat& c, std::string const& agent, std::string const& text,
                                        bool read_only);
   std::vector<sp> boards_;
