@@ -658,11 +658,26 @@ struct scan_state {
     return s;
   }
 
-  // A word of calling or adding within a few characters after significant index p.
+  // A word of calling or adding within a few characters after significant index p (打这个,
+  // 拨打, 加我 …); single characters would also hit 打包, 拨付 or 微调.
   bool call_cue_after(std::uint32_t p) const {
+    static constexpr std::array<std::u32string_view, 12> words = {
+        U"打这",   U"打给", U"打我", U"拨打", U"打电话", U"电话",
+        U"联系我", U"加我", U"加微", U"加v",  U"微信",   U"致电"};
     for (std::uint32_t k = p; k < sig.size() && k < p + 6; ++k)
-      if (in(U"打拨联电加微", sc(k))) return true;
+      for (auto w : words) {
+        bool match = k + w.size() <= sig.size();
+        for (std::size_t j = 0; match && j < w.size(); ++j) match = sc(k + j) == w[j];
+        if (match) return true;
+      }
     return false;
+  }
+
+  // The digit group starting at unit j has at most three digits.
+  bool short_group_at(std::size_t j) const {
+    std::size_t k = j;
+    while (k < U.size() && U[k].kind == unit_kind::sig && ft.digit[k] >= 0 && k - j < 4) ++k;
+    return k - j <= 3;
   }
 
   // Noise units allowed between two groups of one number: 139......1234 is one number.
@@ -713,6 +728,10 @@ struct scan_state {
           ++j;
         }
         if (colon && time_like(groups.back(), j)) break;
+        // 1、3、5、7 or 139、159、189元: an enumeration of short numbers is a list, not one number.
+        if (j == k + 1 && U[k].c == U'、' && groups.back().last - groups.back().first < 3 &&
+            short_group_at(j))
+          break;
         if (j < n && j > k && ft.digit[j] >= 0 && U[j].kind == unit_kind::sig) {
           last_sep_dot = j == k + 1 && U[k].c == '.';
           groups.push_back({static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(j)});
