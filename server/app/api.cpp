@@ -454,7 +454,16 @@ void api::route(http_request const& req, std::optional<caller> const& who,
       for (auto const& x : dir_.users()) {
         bool visible = is_admin;
         for (auto const& m : x.merchants) visible = visible || m == "*" || in_scope(u, m);
-        if (visible) out.push_back(user_json(x));
+        if (!visible) continue;
+        if (is_admin) {
+          out.push_back(user_json(x));
+          continue;
+        }
+        // A shared agent's other merchants are not the viewer's business.
+        auto shown = x;
+        std::erase_if(shown.merchants,
+                      [&](std::string const& m) { return m != "*" && !in_scope(u, m); });
+        out.push_back(user_json(shown));
       }
       return respond(json_ok(json::object{{"agents", std::move(out)}}));
     }

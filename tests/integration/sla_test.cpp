@@ -210,6 +210,10 @@ BOOST_AUTO_TEST_CASE(board_shows_live_state_and_agrees_with_report) {
   BOOST_TEST(m1.at("turns").as_int64() == 1);
   BOOST_TEST(m1.at("satisfaction_rate").as_double() == 1.0);
   BOOST_TEST(!today.as_object().contains("m2"));
+  // The m1 manager's agent list names only m1 among a1's merchants.
+  auto list = http(port, "GET", "/api/agents", {}, {{"Authorization", "Bearer " + boss}}).json();
+  for (auto const& a : list.at("agents").as_array())
+    if (str(a, "id") == "a1") BOOST_TEST(json::serialize(a.at("merchants")) == R"(["m1"])");
   // a1 also holds m2's chat: the m1 manager sees neither that chat nor its turn.
   auto const& by_agent = last.at("today").at("by_agent");
   BOOST_REQUIRE(by_agent.as_object().contains("a1"));
