@@ -74,6 +74,15 @@ struct world {
   }
 };
 
+// The buyer's first message opens a chat that `agent` takes; returns the chat id.
+std::string open_chat(ws_client& buyer, ws_client& agent, std::string const& text = "在吗") {
+  buyer.send(send_frame("q", text));
+  auto ack = buyer.read_type("ack");
+  BOOST_REQUIRE(ack);
+  BOOST_REQUIRE(agent.read_type("assigned"));
+  return str(*ack, "chat");
+}
+
 // The agent's status says online and a new buyer is routed to it at once.
 void expect_online_and_taking_chats(world& w, ws_client& agent, std::string const& buyer) {
   auto st = agent.read_type("status");
@@ -513,12 +522,7 @@ BOOST_AUTO_TEST_CASE(control_frames_are_idempotent_and_need_their_chat) {
   world w({"a1"}, 5, json::object{{"grace_ms", 3000}});
   auto a1 = w.agent("a1");
   auto b1 = w.buyer("b1");
-  b1->send(send_frame("q", "在吗"));
-  auto ack = b1->read_type("ack");
-  BOOST_REQUIRE(ack);
-  std::string chat = str(*ack, "chat");
-  auto as = a1->read_type("assigned");
-  BOOST_REQUIRE(as);
+  std::string const chat = open_chat(*b1, *a1);
   // Without a greeting of its own the merchant gets its platform pack's greeting.
   auto hello = b1->read_type("message");
   BOOST_REQUIRE(hello);
@@ -602,9 +606,7 @@ BOOST_AUTO_TEST_CASE(a_restart_keeps_an_online_agents_status_within_grace) {
   world w({"a1"}, 5, json::object{{"grace_ms", 10000}});
   auto a1 = w.agent("a1");
   auto b1 = w.buyer("b1");
-  b1->send(send_frame("q", "在吗"));
-  BOOST_REQUIRE(b1->read_type("ack"));
-  BOOST_REQUIRE(a1->read_type("assigned"));
+  open_chat(*b1, *a1);
   w.server.stop();
   w.server.start();
   // Back within the grace period, without saying `status online` again.
