@@ -80,6 +80,19 @@ json::object merchant_json(merchant_info const& m, bool with_key) {
   return o;
 }
 
+// scheme://host[:port] with nothing after it: what a browser sends as Origin.
+bool looks_like_origin(std::string_view o) {
+  auto const sep = o.find("://");
+  if (o.size() > 255 || (o.substr(0, sep) != "http" && o.substr(0, sep) != "https")) return false;
+  auto const host = o.substr(sep + 3);
+  if (host.empty()) return false;
+  for (char c : host)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+          c == '[' || c == ']'))
+      return false;
+  return true;
+}
+
 // Validates the optional merchant fields and copies them into `settings`.
 std::string merchant_settings(json::object const& in, json::object& settings) {
   static char const* const fixed[] = {"id", "name", "platform", "channel_key", "created"};
@@ -98,9 +111,11 @@ std::string merchant_settings(json::object const& in, json::object& settings) {
       if (!v.is_string() || (v.get_string() != "presale" && v.get_string() != "full"))
         return "service_scope must be presale or full";
     } else if (key == "allowed_origins") {
-      if (!v.is_array()) return "allowed_origins must be an array of origins";
+      if (!v.is_array() || v.get_array().size() > 100)
+        return "allowed_origins must be an array of at most 100 origins";
       for (auto const& o : v.get_array())
-        if (!o.is_string()) return "allowed_origins must be an array of origins";
+        if (!o.is_string() || !looks_like_origin(o.get_string()))
+          return "allowed_origins: each entry is an origin such as https://shop.example";
     } else if (key == "thresholds") {
       if (!v.is_null())
         if (auto t = sla::parse_thresholds(v); !t) return t.message();

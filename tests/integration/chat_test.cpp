@@ -577,6 +577,11 @@ BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site_and_fi
   r = http(port, "PATCH", "/api/merchants/m9", R"({"thresholdz":{"reply_s":1}})", {admin});
   BOOST_TEST(r.status == 400, r.body);
   BOOST_TEST(r.body.find("thresholdz") != std::string::npos);
+  r = http(port, "PATCH", "/api/merchants/m9", R"({"allowed_origins":["not an origin"]})", {admin});
+  BOOST_TEST(r.status == 400, r.body);
+  r = http(port, "PATCH", "/api/merchants/m9",
+           R"({"allowed_origins":["https://shop.example:8443"]})", {admin});
+  BOOST_TEST(r.status == 200, r.body);
 
   // A new password ends the logins made with the old one, open sockets included.
   auto old_token = login(port, "x1", "pw");
