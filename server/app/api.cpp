@@ -55,6 +55,10 @@ std::string cookie_value(std::string const& header, std::string const& name) {
 // Names go into greetings, boards and every list: a page's worth is plenty.
 constexpr std::size_t max_name_bytes = 300;
 
+bool valid_name(std::string_view n) {
+  return !n.empty() && n.size() <= max_name_bytes;
+}
+
 bool valid_id(std::string const& s) {
   if (s.empty() || s.size() > 64) return false;
   for (unsigned char c : s)
@@ -576,7 +580,7 @@ void api::create_merchant(http_request const& req, respond_fn const& respond) {
   m.platform = str("platform");
   if (!valid_id(m.id))
     return respond(json_error(400, "bad_request", "id must be 1-64 letters, digits, _ - ."));
-  if (m.name.empty() || m.name.size() > max_name_bytes)
+  if (!valid_name(m.name))
     return respond(json_error(400, "bad_request", "name is required (at most 300 bytes)"));
   if (m.platform != "kuaishou" && m.platform != "taobao" && m.platform != "tencent")
     return respond(json_error(400, "bad_request", "platform must be kuaishou, taobao or tencent"));
@@ -606,7 +610,7 @@ void api::update_merchant(std::string const& id, http_request const& req,
   auto const& o = v.get_object();
   store::merchant m = cur->row;
   if (auto const* p = o.if_contains("name")) {
-    if (!p->is_string() || p->get_string().empty() || p->get_string().size() > max_name_bytes)
+    if (!p->is_string() || !valid_name(p->get_string()))
       return respond(json_error(400, "bad_request", "name must be a string of 1 to 300 bytes"));
     m.name = std::string(p->get_string());
   }
@@ -641,7 +645,7 @@ std::string agent_fields(json::object const& o, store::user& u, bool creating) {
         return "id must be 1-64 letters, digits, _ - .";
       u.id = std::string(v.get_string());
     } else if (key == "name") {
-      if (!v.is_string() || v.get_string().empty() || v.get_string().size() > max_name_bytes)
+      if (!v.is_string() || !valid_name(v.get_string()))
         return "name must be a string of 1 to 300 bytes";
       u.name = std::string(v.get_string());
     } else if (key == "password") {

@@ -20,15 +20,9 @@ namespace {
 // Whether a buyer's verdict is an off-platform request (the agent is warned
 // of those; insults reach the agent with their verdict but raise no warning).
 bool asks_off_platform(json::value const& verdict) {
-  auto const* vs = verdict.is_object() ? verdict.as_object().if_contains("violations") : nullptr;
-  if (!vs || !vs->is_array()) return false;
-  for (auto const& x : vs->as_array()) {
-    auto const* c = x.is_object() ? x.as_object().if_contains("category") : nullptr;
-    if (c && c->is_string() &&
-        (*c == "contact" || *c == "payment" || *c == "link" || *c == "solicit"))
-      return true;
-  }
-  return false;
+  return verdict_has(verdict, [](std::string_view c) {
+    return c == "contact" || c == "payment" || c == "link" || c == "solicit";
+  });
 }
 
 constexpr std::size_t history_keep = 200;
@@ -125,20 +119,19 @@ void hub::recover() {
               [](auto const& a, auto const& b) { return a.opened < b.opened; });
     for (auto const& row : recent) router_.remember_agent(row.merchant, row.buyer, row.agent);
   }
+  // A field of a stored record's JSON body (null when absent or unreadable).
+  auto body_field = [](store::qa_record const& r, char const* key) -> json::value {
+    auto body = parse_json(r.body);
+    auto const* v = body && body->is_object() ? body->as_object().if_contains(key) : nullptr;
+    return v ? *v : json::value();
+  };
   // Agents who were online before the restart are online again if they reconnect within the
   // grace period, as after a dropped connection.
-  for (auto const& r : store_.list_records("agent_status", {})) {
-    auto body = parse_json(r.body);
-    auto const* st = body && body->is_object() ? body->as_object().if_contains("status") : nullptr;
-    if (st && st->is_string() && st->as_string() == "online")
+  for (auto const& r : store_.list_records("agent_status", {}))
+    if (body_field(r, "status") == "online")
       router_.set_status(r.agent, routing::agent_status::online, now);
-  }
-  for (auto const& r : store_.list_records("suspension", {})) {
-    auto body = parse_json(r.body);
-    auto const* active =
-        body && body->is_object() ? body->as_object().if_contains("active") : nullptr;
-    if (active && active->is_bool() && active->as_bool()) suspended_.insert({r.merchant, r.agent});
-  }
+  for (auto const& r : store_.list_records("suspension", {}))
+    if (body_field(r, "active") == true) suspended_.insert({r.merchant, r.agent});
   for (auto const& row : store_.open_chats()) {
     chat c;
     c.id = row.id;

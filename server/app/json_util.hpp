@@ -32,4 +32,16 @@ inline std::optional<std::int64_t> parse_ms(std::string_view s) {
   return s[0] == '-' ? -v : v;
 }
 
+// Whether a verdict object (compliance::to_json) holds a violation whose category passes `pred`.
+template <class Pred>
+bool verdict_has(boost::json::value const& verdict, Pred&& pred) {
+  auto const* vs = verdict.is_object() ? verdict.as_object().if_contains("violations") : nullptr;
+  if (!vs || !vs->is_array()) return false;
+  for (auto const& x : vs->as_array()) {
+    auto const* c = x.is_object() ? x.as_object().if_contains("category") : nullptr;
+    if (c && c->is_string() && pred(std::string_view(c->as_string()))) return true;
+  }
+  return false;
+}
+
 }  // namespace kefu::app

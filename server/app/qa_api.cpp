@@ -87,11 +87,8 @@ api::chat_view api::load_chat_view(store::chat_row const& row) {
       agent_texts.push_back(msg.text);
       if (!first_human) {
         first_human = msg.text;
-        if (verdict && verdict->is_object())
-          if (auto const* vs = verdict->as_object().if_contains("violations"); vs && vs->is_array())
-            for (auto const& x : vs->as_array())
-              if (auto const* c = x.is_object() ? x.as_object().if_contains("category") : nullptr)
-                first_human_off_template = first_human_off_template || *c == "greeting";
+        first_human_off_template =
+            verdict && verdict_has(*verdict, [](std::string_view c) { return c == "greeting"; });
       }
       if (verdict && verdict->is_object()) {
         auto const* a = verdict->as_object().if_contains("action");

@@ -429,25 +429,19 @@ struct scan_state {
   }
 
   bool negated(std::uint32_t b) const {
-    for (auto const& n : negators) {
-      if (n.e > b || b - n.e > static_cast<std::uint32_t>(eng.negation_gap_)) continue;
-      bool ok = !clause_break(n.e, b);
-      for (std::uint32_t k = n.e; k < b && ok; ++k) ok = in(eng.negation_fillers_, sc(k));
-      if (ok && n.e > 0 && sig[b] - sig[n.e - 1] - 1 - (b - n.e) <= max_noise_gap) return true;
-    }
+    for (auto const& n : negators)
+      if (fillers_only(n.e, b) && n.e > 0 && sig[b] - sig[n.e - 1] - 1 - (b - n.e) <= max_noise_gap)
+        return true;
     return false;
   }
 
   // A denial after the phrase, in the same clause with only fillers between: 高仿品我们一律不卖.
   bool negated_after(std::uint32_t e) const {
     for (auto const& n : negators_after) {
-      if (n.b < e || n.b - e > static_cast<std::uint32_t>(eng.negation_gap_)) continue;
-      bool ok = !clause_break(e, n.b);
-      for (std::uint32_t k = e; k < n.b && ok; ++k) ok = in(eng.negation_fillers_, sc(k));
       // The denial closes its clause (不卖 / 不卖的 / 不卖，…); 不卖给别人只卖给你 is no denial.
       bool const closes =
           n.e >= sig.size() || clause_break(n.e, n.e) || in(U"的了哦呢啊哈吧呀滴", sc(n.e));
-      if (ok && closes) return true;
+      if (closes && fillers_only(e, n.b)) return true;
     }
     return false;
   }
