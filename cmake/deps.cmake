@@ -17,3 +17,14 @@ target_link_libraries(kefu_soci INTERFACE ${SOCI_SQLITE_LIB} ${SOCI_PG_LIB} ${SO
 
 find_library(SODIUM_LIB sodium REQUIRED)
 find_path(SODIUM_INCLUDE_DIR sodium.h REQUIRED)
+
+# jemalloc for the long-running binaries (kefud, kefu-load): glibc's malloc
+# spends a tenth of kefud's time under load consolidating fast bins for Asio's
+# per-write operation blocks; jemalloc's thread caches do not (docs/benchmarks.md).
+# Off under the sanitizers, which bring their own allocator.
+option(KEFU_JEMALLOC "Link kefud and kefu-load against jemalloc" ON)
+add_library(kefu_malloc INTERFACE)
+if(KEFU_JEMALLOC AND NOT KEFU_SANITIZE AND NOT KEFU_TSAN)
+  find_library(JEMALLOC_LIB jemalloc REQUIRED)
+  target_link_libraries(kefu_malloc INTERFACE ${JEMALLOC_LIB})
+endif()

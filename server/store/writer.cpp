@@ -126,6 +126,7 @@ struct group_writer::statements {
 };
 
 group_writer::group_writer(connect_info info) : info_(std::move(info)) {
+  if (info_.kind == backend_kind::sqlite) checkpointer_ = std::make_unique<wal_checkpointer>(info_);
   ensure_connected();
   {
     std::lock_guard lk(stats_mu_);
@@ -463,6 +464,7 @@ void group_writer::ensure_connected() {
     if (!st_) {
       if (!connected_) {
         connect(sql_, info_);
+        if (checkpointer_) checkpointer_->attach(sql_);
         connected_ = true;
       }
       st_ = std::make_unique<statements>(sql_);

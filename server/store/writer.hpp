@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/store/checkpointer.hpp"
 #include "server/store/detail.hpp"
 
 namespace kefu::store::detail {
@@ -60,6 +61,7 @@ class group_writer {
   void record_commit(double seconds, std::size_t writes);
 
   connect_info info_;
+  std::unique_ptr<wal_checkpointer> checkpointer_;  // SQLite only; outlives sql_'s hook
   soci::session sql_;
   bool connected_ = false;
   std::unique_ptr<statements> st_;  // null while disconnected
