@@ -277,19 +277,43 @@ bool is_noise_slow(char32_t c) {
   return !u_isalnum(static_cast<UChar32>(c));
 }
 
+unsigned trait_of(char32_t f) {
+  if (f < 0x80) {
+    if (f >= 'a' && f <= 'z') return trait_alpha;
+    if (f >= '0' && f <= '9') return trait_digit;
+    if (f == '@') return trait_at;
+    if (f == '.' || f == ':') return trait_dot;
+    return f == '$' ? trait_currency : 0u;
+  }
+  if (f == 0xB7 || f == 0x3002 || f == 0x70B9) return trait_dot;
+  if ((f >= 0xA2 && f <= 0xA5) || (f >= 0x20A0 && f <= 0x20CF)) return trait_currency;
+  return 0;
+}
+
+// What the hot path needs to know of a folded character, in one table entry: its text_trait
+// bits (low five), whether it is noise, and its value as a digit form plus one (high byte).
+constexpr std::uint16_t info_noise = 1u << 5;
+
+std::uint16_t char_info(char32_t f) {
+  auto v = static_cast<std::uint16_t>(trait_of(f));
+  if (is_noise_slow(f)) v |= info_noise;
+  int const d = is_ascii_digit(f) ? static_cast<int>(f - '0') : f >= 0x3007 ? chinese_digit(f) : -1;
+  return static_cast<std::uint16_t>(v | ((d + 1) << 8));
+}
+
 // Every BMP code point folded once, at first use: the hot path is then a table lookup instead
 // of an ICU call and a binary search per character.
 struct bmp_fold_table {
   static constexpr std::uint32_t removed = 0xFFFFFFFFu;
   static constexpr std::uint32_t multi = 0x80000000u;  // | offset << 8 | length
   std::vector<std::uint32_t> map;
-  std::vector<std::uint8_t> noise;  // is_noise_folded for BMP code points
+  std::vector<std::uint16_t> info;  // char_info() of BMP code points (as folded characters)
   std::u32string pool;
 
-  bmp_fold_table() : map(0x10000), noise(0x10000) {
+  bmp_fold_table() : map(0x10000), info(0x10000) {
     std::u32string tmp;
     for (char32_t c = 0; c < 0x10000; ++c) {
-      noise[c] = is_noise_slow(c) ? 1 : 0;
+      info[c] = char_info(c);
       tmp.clear();
       fold_slow(c, tmp);
       if (tmp.empty()) {
@@ -328,7 +352,7 @@ void fold_code_point(char32_t c, std::u32string& out) {
 }
 
 bool is_noise_folded(char32_t c) {
-  if (c < 0x10000) return bmp_fold().noise[c] != 0;
+  if (c < 0x10000) return (bmp_fold().info[c] & info_noise) != 0;
   return is_noise_slow(c);
 }
 
@@ -406,25 +430,9 @@ std::u32string fold_pattern(std::string_view utf8) {
   return out;
 }
 
-namespace {
-
-unsigned trait_of(char32_t f) {
-  if (f < 0x80) {
-    if (f >= 'a' && f <= 'z') return trait_alpha;
-    if (f >= '0' && f <= '9') return trait_digit;
-    if (f == '@') return trait_at;
-    if (f == '.' || f == ':') return trait_dot;
-    return f == '$' ? trait_currency : 0u;
-  }
-  if (f == 0xB7 || f == 0x3002 || f == 0x70B9) return trait_dot;
-  if ((f >= 0xA2 && f <= 0xA5) || (f >= 0x20A0 && f <= 0x20CF)) return trait_currency;
-  return 0;
-}
-
-}  // namespace
-
 void folded_text::clear() {
   traits = 0;
+  forms_ = false;
   original.clear();
   units.clear();
   digit.clear();
@@ -438,7 +446,16 @@ void folded_text::append_segment(std::u32string_view text) {
   segment_begin.push_back(base);
   original.append(text);
   units.reserve(units.size() + text.size() + 1);
+  sig.reserve(sig.size() + text.size());
   auto const& t = bmp_fold();
+  auto add = [&](char32_t f, std::uint32_t src, std::uint16_t info) {
+    traits |= info & 0x1Fu;
+    auto const form = static_cast<std::int8_t>((info >> 8) - 1);
+    forms_ = forms_ || form >= 0;
+    bool const noise = (info & info_noise) != 0;
+    if (!noise) sig.push_back(static_cast<std::uint32_t>(units.size()));
+    units.push_back({f, src, noise ? unit_kind::noise : unit_kind::sig, form});
+  };
   std::u32string tmp;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char32_t const c = text[i];
@@ -447,9 +464,7 @@ void folded_text::append_segment(std::u32string_view text) {
       char32_t f = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
       if (f == '\r') f = '\n';
       if (f < 0x20 && f != '\n' && f != '\t') continue;
-      bool const alnum = (f >= 'a' && f <= 'z') || (f >= '0' && f <= '9');
-      traits |= trait_of(f);
-      units.push_back({f, src, alnum ? unit_kind::sig : unit_kind::noise});
+      add(f, src, t.info[f]);
       continue;
     }
     if (c < 0x10000) {
@@ -457,18 +472,13 @@ void folded_text::append_segment(std::u32string_view text) {
       if (v == bmp_fold_table::removed) continue;
       if (!(v & bmp_fold_table::multi)) {
         auto const f = static_cast<char32_t>(v);
-        bool const noise = f < 0x10000 ? t.noise[f] != 0 : is_noise_folded(f);
-        traits |= trait_of(f);
-        units.push_back({f, src, noise ? unit_kind::noise : unit_kind::sig});
+        add(f, src, f < 0x10000 ? t.info[f] : char_info(f));
         continue;
       }
     }
     tmp.clear();
     fold_code_point(c, tmp);
-    for (char32_t f : tmp) {
-      traits |= trait_of(f);
-      units.push_back({f, src, is_noise_folded(f) ? unit_kind::noise : unit_kind::sig});
-    }
+    for (char32_t f : tmp) add(f, src, f < 0x10000 ? t.info[f] : char_info(f));
   }
 }
 
@@ -485,32 +495,17 @@ int lookalike_value(char32_t c) {
 
 void folded_text::finish() {
   std::size_t const n = units.size();
-  sig.clear();
-  for (std::size_t i = 0; i < n; ++i)
-    if (units[i].kind == unit_kind::sig) sig.push_back(static_cast<std::uint32_t>(i));
-
+  digit.assign(n, -1);
+  if (!forms_) return;
   // Candidate digit value per unit, before deciding whether its run is digit-like.
   auto& cand = cand_;
   auto& strong = strong_;
-  cand.assign(n, -1);
-  strong.assign(n, 0);
-  bool any_cand = false;
+  cand.resize(n);
+  strong.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    if (units[i].kind != unit_kind::sig) continue;
-    char32_t c = units[i].c;
-    if (is_ascii_digit(c)) {
-      cand[i] = static_cast<std::int8_t>(c - '0');
-      strong[i] = 1;
-      any_cand = true;
-    } else if (c >= 0x3007) {  // every Chinese digit form is an ideograph
-      if (int d = chinese_digit(c); d >= 0) {
-        cand[i] = static_cast<std::int8_t>(d);
-        any_cand = true;
-      }
-    }
+    cand[i] = units[i].form;
+    strong[i] = cand[i] >= 0 && is_ascii_digit(units[i].c) ? 1 : 0;
   }
-  digit.assign(n, -1);
-  if (!any_cand) return;
   // Letters standing for digits: inside an alphanumeric token made of digits and look-alikes
   // (l38OO13800O), or a short token of look-alikes next to digits (138 OO 138 OOO,
   // 1 3 8 O O 1), which spreads along a spaced-out run in both directions.

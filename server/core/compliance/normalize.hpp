@@ -29,6 +29,9 @@ struct unit {
   char32_t c = 0;
   std::uint32_t src = 0;  // index of the original code point in folded_text::original
   unit_kind kind = unit_kind::sig;
+  // 0–9 when the character is a digit form (3, 三, 叁, 幺 …), else -1. Whether it stands for a
+  // digit depends on its run; finish() decides (folded_text::digit).
+  std::int8_t form = -1;
 };
 
 // Which kinds of folded characters a text holds, so detectors with nothing to look at are
@@ -53,10 +56,11 @@ struct folded_text {
   void clear();
   // Adds one message; segments after the first are joined by a boundary unit.
   void append_segment(std::u32string_view text);
-  // Computes digit runs and the significant index; call once after the last segment.
+  // Computes the digit runs; call once after the last segment.
   void finish();
 
  private:
+  bool forms_ = false;             // some unit is a digit form
   std::vector<std::int8_t> cand_;  // scratch for finish(), kept to avoid reallocating
   std::vector<std::uint8_t> strong_;
   std::vector<std::pair<std::size_t, std::size_t>> loose_;
