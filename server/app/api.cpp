@@ -935,6 +935,9 @@ http_response api::metrics() {
     << "# HELP kefu_store_failures_total Writes the database refused.\n"
     << "# TYPE kefu_store_failures_total counter\nkefu_store_failures_total "
     << c.store_failures.load() << "\n"
+    << "# HELP kefu_store_read_failures_total Reads of the database that failed.\n"
+    << "# TYPE kefu_store_read_failures_total counter\nkefu_store_read_failures_total "
+    << c.store_read_failures.load() << "\n"
     << "# HELP kefu_commit_latency_seconds Group-commit transaction latency.\n"
     << "# TYPE kefu_commit_latency_seconds histogram\n";
   std::uint64_t cumulative = 0;

@@ -447,7 +447,8 @@ void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
     std::optional<store::chat_row> row;
     try {
       row = self->store_.find_chat(f.chat);
-    } catch (std::exception const&) {
+    } catch (std::exception const& e) {
+      self->log_store_failure("cannot read a chat to rate", f.chat, e.what());
     }
     self->run([self, p, f, row] {
       if (!row || row->merchant != p->merchant || row->buyer != p->buyer)
@@ -621,7 +622,8 @@ void hub::resume(sp const& p, wire::resume_frame const& f) {
     try {
       row = self->store_.find_chat(f.chat);
       if (row) rows = self->store_.messages_after(f.chat, f.after);
-    } catch (std::exception const&) {
+    } catch (std::exception const& e) {
+      self->log_store_failure("cannot read a transcript to resume", f.chat, e.what());
       failed = true;
     }
     self->run([self, p, f, known, row, rows = std::move(rows), failed] {
@@ -666,16 +668,22 @@ void hub::resume(sp const& p, wire::resume_frame const& f) {
 
 // ------------------------------------------------------------- committing
 
+void hub::log_store_failure(char const* what, std::string const& chat, std::string const& error) {
+  bool const read = std::string_view(what).starts_with("cannot");
+  auto& n = read ? counters_.store_read_failures : counters_.store_failures;
+  if (n++ % 1000 != 0) return;
+  if (chat.empty())
+    std::fprintf(stderr, "kefud: %s: %s\n", what, error.c_str());
+  else
+    std::fprintf(stderr, "kefud: %s (chat %s): %s\n", what, chat.c_str(), error.c_str());
+}
+
 void hub::on_message_committed(std::string const& chat_id, store::message_op const& op,
                                store::write_result const& r, std::vector<sp> const& waiters,
                                bool opening) {
   auto it = chats_.find(chat_id);
   if (!r.ok) {
-    // The first failure and every 1000th after it go to the log (a dead disk must not flood
-    // it), with the reason but not the text: the buyer's words stay out of logs.
-    if (counters_.store_failures++ % 1000 == 0)
-      std::fprintf(stderr, "kefud: a message of chat %s was not stored: %s\n", chat_id.c_str(),
-                   r.error.c_str());
+    log_store_failure("a message was not stored", chat_id, r.error);
     for (auto const& w : waiters)
       // The database's own words stay in the server's log, not in a client's frame.
       send_error(w, op.client_id, "unavailable", "not stored; send it again");
@@ -876,7 +884,7 @@ void hub::store_event(std::string const& chat_id, std::string const& kind, std::
   store::write_op w;
   w.done = [self = shared_from_this(), done = std::move(done), clock_event, chat_id, merchant,
             ts = ev.ev.ts, agent](store::write_result const& r) {
-    if (!r.ok) self->counters_.store_failures++;
+    if (!r.ok) self->log_store_failure("a chat event was not stored", chat_id, r.error);
     if (!done && !clock_event) return;
     self->from_writer([self, done, r, clock_event, chat_id, merchant, ts, agent] {
       // The clock sees events in the order they were stored, like a replay.
@@ -1254,7 +1262,8 @@ void hub::refresh_today(ms_t now) {
     json::object stats;
     try {
       stats = today_stats(self->store_, self->dir_, now, scopes);
-    } catch (std::exception const&) {
+    } catch (std::exception const& e) {
+      self->log_store_failure("cannot compute the board's figures of today", {}, e.what());
       return;
     }
     self->run([self, stats = std::move(stats)]() mutable {

@@ -66,7 +66,8 @@ struct hub_counters {
   std::atomic<std::int64_t> open_chats{0};
   std::atomic<std::int64_t> queued_chats{0};
   std::atomic<std::int64_t> agents_online{0};
-  std::atomic<std::uint64_t> store_failures{0};
+  std::atomic<std::uint64_t> store_failures{0};       // writes the database refused
+  std::atomic<std::uint64_t> store_read_failures{0};  // reads that failed
   std::atomic<std::uint64_t> sla_misses{0};
 };
 
@@ -169,6 +170,10 @@ class hub : public std::enable_shared_from_this<hub> {
   void schedule_alarm(std::string const& chat_id);
   // A chat's SLA clock under its merchant's policy and the configured warning.
   sla::chat_clock new_clock(std::string const& merchant) const;
+  // Logs a database failure: the first and every 1000th after it, reads and writes counted
+  // apart (a dead disk must not flood the log), with the reason but never a message's text.
+  // `what` starting with "cannot" is a read. Any thread.
+  void log_store_failure(char const* what, std::string const& chat, std::string const& error);
   void send_error(sp const& p, std::optional<std::string> id, std::string const& code,
                   std::string const& message);
   void send_to_buyer(chat const& c, std::shared_ptr<std::string const> const& text,

@@ -256,6 +256,10 @@ BOOST_AUTO_TEST_CASE(database_errors_give_no_ack_and_lose_nothing) {
   BOOST_TEST(str(*err, "id") == "two");
   for (auto const& f : b.skipped) BOOST_TEST(str(f, "type") != "ack");  // no ack slipped through
   BOOST_TEST(http(server.port(), "GET", "/healthz").status == 200);
+  // Counted where operators look.
+  auto metrics = http(server.port(), "GET", "/metrics");
+  BOOST_TEST(metrics.body.find("\nkefu_store_failures_total 1\n") != std::string::npos);
+  BOOST_TEST(metrics.body.find("\nkefu_store_read_failures_total 0\n") != std::string::npos);
   sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(db);
 
