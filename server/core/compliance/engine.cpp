@@ -242,7 +242,6 @@ struct scan_scratch {
   std::vector<std::size_t> offsets;
   std::u32string text;  // the message being checked, decoded
   folded_text ft;
-  std::vector<std::int32_t> sig_of_unit;
   std::vector<span_hit> allow;
   std::vector<span_hit> allow_inside;
   std::vector<span_hit> negators;
@@ -285,7 +284,7 @@ struct scan_state {
   folded_text const& ft;
   std::vector<unit> const& U;
   std::vector<std::uint32_t> const& sig;
-  std::vector<std::int32_t>& sig_of_unit;  // unit → significant index, -1 for noise
+  std::vector<std::int32_t> const& sig_of_unit;  // unit → significant index, -1 for noise
   std::vector<span_hit>& allow;
   std::vector<span_hit>& allow_inside;
   std::vector<span_hit>& negators;
@@ -310,7 +309,7 @@ struct scan_state {
         ft(s.ft),
         U(s.ft.units),
         sig(s.ft.sig),
-        sig_of_unit(s.sig_of_unit),
+        sig_of_unit(s.ft.sig_of),
         allow(s.allow),
         allow_inside(s.allow_inside),
         negators(s.negators),
@@ -328,8 +327,6 @@ struct scan_state {
         digits_(s.digits),
         offsets_(s.offsets) {
     s.reset(e.combos_.size());
-    sig_of_unit.assign(U.size(), -1);
-    for (std::size_t i = 0; i < sig.size(); ++i) sig_of_unit[sig[i]] = static_cast<std::int32_t>(i);
   }
 
   char32_t sc(std::uint32_t s) const { return U[sig[s]].c; }
@@ -749,6 +746,9 @@ struct scan_state {
       for (auto u = g.first; u <= g.last; ++u) all.push_back(static_cast<char>('0' + ft.digit[u]));
     }
     off.push_back(all.size());
+    // Nothing below reports fewer than five digits (a QQ number or numeric WeChat id is the
+    // shortest): sizes, prices, quantities and times end here.
+    if (all.size() < 5) return;
     std::uint32_t const first_unit = groups.front().first;
     std::uint32_t const last_unit = groups.back().last;
     if (is_consumed(first_unit, last_unit + 1)) return;  // digits of a URL path
@@ -822,6 +822,8 @@ struct scan_state {
         std::uint32_t ub = groups[a].first;
         std::uint32_t ue = groups[b].last + 1;
         bool const whole = (a == 0 && b + 1 == G);
+        // Part of a run is only a phone, landline, card or account number: ten digits or more.
+        if (d.size() < (whole ? 5u : 10u)) continue;
         bool wide_groups = true;  // card numbers come in blocks; only the last may be short
         for (std::size_t g = a; g < b; ++g)
           if (groups[g].last - groups[g].first + 1 < 3) wide_groups = false;
@@ -1077,6 +1079,11 @@ struct scan_state {
   void urls() {
     std::uint32_t u = 0;
     while (u < U.size()) {
+      // Ideographs and other non-ASCII units start nothing (unless they are digits of a run).
+      if (U[u].c >= 0x80 && ft.digit[u] < 0) {
+        ++u;
+        continue;
+      }
       if (!unit_is_alnum(u) || (u > 0 && (host_char(u - 1) || uc(u - 1) == '.' ||
                                           uc(u - 1) == '@' || uc(u - 1) == '_'))) {
         ++u;

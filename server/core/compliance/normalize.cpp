@@ -437,22 +437,28 @@ void folded_text::clear() {
   units.clear();
   digit.clear();
   sig.clear();
+  sig_of.clear();
   segment_begin.clear();
 }
 
 void folded_text::append_segment(std::u32string_view text) {
   auto const base = static_cast<std::uint32_t>(original.size());
-  if (!segment_begin.empty()) units.push_back({U'\x1E', base, unit_kind::boundary});
+  if (!segment_begin.empty()) {
+    units.push_back({U'\x1E', base, unit_kind::boundary});
+    sig_of.push_back(-1);
+  }
   segment_begin.push_back(base);
   original.append(text);
   units.reserve(units.size() + text.size() + 1);
   sig.reserve(sig.size() + text.size());
+  sig_of.reserve(sig_of.size() + text.size() + 1);
   auto const& t = bmp_fold();
   auto add = [&](char32_t f, std::uint32_t src, std::uint16_t info) {
     traits |= info & 0x1Fu;
     auto const form = static_cast<std::int8_t>((info >> 8) - 1);
     forms_ = forms_ || form >= 0;
     bool const noise = (info & info_noise) != 0;
+    sig_of.push_back(noise ? -1 : static_cast<std::int32_t>(sig.size()));
     if (!noise) sig.push_back(static_cast<std::uint32_t>(units.size()));
     units.push_back({f, src, noise ? unit_kind::noise : unit_kind::sig, form});
   };

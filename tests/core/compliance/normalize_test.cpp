@@ -116,3 +116,25 @@ BOOST_AUTO_TEST_CASE(pattern_folding_drops_noise) {
   BOOST_TEST(cc::encode_utf8(cc::fold_pattern("ＶＸ")) == "vx");
   BOOST_TEST(cc::fold_pattern("，。！").empty());
 }
+
+BOOST_AUTO_TEST_CASE(sig_of_is_the_inverse_of_sig_across_segments) {
+  cc::folded_text ft;
+  ft.append_segment(cc::decode_utf8("加 微·信 ①③⑧"));
+  ft.append_segment(cc::decode_utf8("ＡＢ，c"));
+  ft.finish();
+  BOOST_TEST_REQUIRE(ft.sig_of.size() == ft.units.size());
+  std::size_t significant = 0;
+  for (std::size_t u = 0; u < ft.units.size(); ++u) {
+    if (ft.units[u].kind == cc::unit_kind::sig) {
+      BOOST_TEST_REQUIRE(ft.sig_of[u] == static_cast<std::int32_t>(significant));
+      BOOST_TEST(ft.sig[significant] == u);
+      ++significant;
+    } else {
+      BOOST_TEST(ft.sig_of[u] == -1);
+    }
+  }
+  BOOST_TEST(significant == ft.sig.size());
+  // Digit forms carry their value; whether they count is the run's business.
+  BOOST_TEST(ft.units[ft.sig[3]].form == 1);
+  BOOST_TEST(ft.units[ft.sig[0]].form == -1);
+}
