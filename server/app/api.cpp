@@ -950,7 +950,15 @@ http_response api::metrics() {
     << "kefu_commit_latency_seconds_sum " << st.latency_sum << "\n"
     << "kefu_commit_latency_seconds_count " << st.transactions << "\n"
     << "# HELP kefu_store_writes_total Writes committed by the group-commit writer.\n"
-    << "# TYPE kefu_store_writes_total counter\nkefu_store_writes_total " << st.writes << "\n";
+    << "# TYPE kefu_store_writes_total counter\nkefu_store_writes_total " << st.writes << "\n"
+    << "# HELP kefu_sqlite_wal_frames Pages in SQLite's write-ahead log (0 on PostgreSQL).\n"
+    << "# TYPE kefu_sqlite_wal_frames gauge\nkefu_sqlite_wal_frames " << st.wal_frames << "\n"
+    << "# HELP kefu_sqlite_checkpoints_total WAL checkpoints completed.\n"
+    << "# TYPE kefu_sqlite_checkpoints_total counter\nkefu_sqlite_checkpoints_total "
+    << st.checkpoints << "\n"
+    << "# HELP kefu_sqlite_checkpoint_failures_total WAL checkpoints that failed (not busy).\n"
+    << "# TYPE kefu_sqlite_checkpoint_failures_total counter\n"
+    << "kefu_sqlite_checkpoint_failures_total " << st.checkpoint_failures << "\n";
   return {200, "text/plain; version=0.0.4; charset=utf-8", o.str(), {}};
 }
 

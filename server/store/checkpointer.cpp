@@ -1,5 +1,6 @@
 #include "server/store/checkpointer.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -12,19 +13,21 @@ sqlite_api::sqlite3* handle(soci::session& sql) {
 }
 
 int wal_hook(void* self, sqlite_api::sqlite3* db, char const* name, int frames) {
-  if (frames >= wal_checkpointer::restart_frames) {
-    // Busy (the background one is running) or held up by a reader: retried
-    // after the next commit.
-    sqlite_api::sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  }
-  static_cast<wal_checkpointer*>(self)->committed(frames);
-  return SQLITE_OK;
+  static_cast<wal_checkpointer*>(self)->committed(db, name, frames);
+  return SQLITE_OK;  // the commit has happened whatever the checkpoint does
+}
+
+bool busy(int rc) {
+  return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
 }
 
 }  // namespace
 
 wal_checkpointer::wal_checkpointer(connect_info info) : info_(std::move(info)) {
   connect(sql_, info_);
+  // Only a RESTART checkpoint waits for readers, and only this long: it holds
+  // the writer while it waits.
+  sqlite_api::sqlite3_busy_timeout(handle(sql_), restart_wait_ms);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -44,46 +47,80 @@ void wal_checkpointer::attach(soci::session& writer) {
   sqlite_api::sqlite3_wal_hook(handle(writer), &wal_hook, this);
 }
 
-void wal_checkpointer::detach(soci::session& writer) {
-  if (!writer.is_connected()) return;
-  sqlite_api::sqlite3_wal_hook(handle(writer), nullptr, nullptr);
-}
-
-std::uint64_t wal_checkpointer::checkpoints() const {
+checkpoint_stats wal_checkpointer::stats() const {
   std::lock_guard lk(mu_);
-  return done_;
+  auto s = stats_;
+  s.copied_frames = copied_;
+  return s;
 }
 
-void wal_checkpointer::committed(int frames) {
-  bool wake = false;
+bool wal_checkpointer::due() const {
+  // Once per start_frames of growth at most, so a reader that pins the log
+  // cannot make this spin.
+  if (frames_ < attempted_ + start_frames) return false;
+  if (frames_ >= hard_frames) return true;
+  return !in_line_ && frames_ - copied_ >= start_frames;
+}
+
+void wal_checkpointer::committed(void* db, char const* name, int frames) {
+  bool in_line = false, wake = false;
+  unsigned gen = 0;
   {
     std::lock_guard lk(mu_);
-    if (frames < copied_) copied_ = 0;  // the writer started the log over
-    wake = frames - copied_ >= start_frames;
+    if (frames < frames_) {  // the writer started the log over
+      ++gen_;
+      ++stats_.restarts;
+      copied_ = attempted_ = 0;
+      in_line_ = false;
+    }
     frames_ = frames;
+    stats_.log_frames = frames;
+    if (frames >= restart_frames) in_line_ = true;
+    // With a background checkpoint running, the in-line one would find the
+    // checkpoint lock taken; the next commit tries again.
+    in_line = in_line_ && !running_ && frames < hard_frames;
+    wake = !in_line && due();
+    gen = gen_;
   }
   if (wake) cv_.notify_one();
+  if (!in_line) return;
+  int log = 0, copied = 0;
+  int const rc = sqlite_api::sqlite3_wal_checkpoint_v2(static_cast<sqlite_api::sqlite3*>(db), name,
+                                                       SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+  std::lock_guard lk(mu_);
+  if (rc == SQLITE_OK) {
+    ++stats_.checkpoints;
+    if (gen == gen_) copied_ = std::max(copied_, copied);
+  } else if (!busy(rc)) {
+    ++stats_.failures;
+  }
 }
 
 void wal_checkpointer::run() {
   auto* db = handle(sql_);
   std::unique_lock lk(mu_);
   for (;;) {
-    // Also after a quiet second, so that an idle server's log is folded back.
-    cv_.wait_for(lk, std::chrono::seconds(1),
-                 [this] { return stopping_ || frames_ - copied_ >= start_frames; });
+    // Also after a quiet second, so that an idle server's log is copied back.
+    bool const ready =
+        cv_.wait_for(lk, std::chrono::seconds(1), [this] { return stopping_ || due(); });
     if (stopping_) return;
-    if (frames_ <= copied_) continue;
+    if (!ready && frames_ <= copied_) continue;
+    int const mode = frames_ >= hard_frames ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
+    unsigned const gen = gen_;
+    attempted_ = frames_;
+    running_ = true;
     lk.unlock();
     int log = 0, copied = 0;
-    int const rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                                         &log, &copied);
+    int const rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, mode, &log, &copied);
     lk.lock();
+    running_ = false;
     if (rc == SQLITE_OK) {
-      ++done_;
-      // Frames a reader still needs stay uncopied; they are tried again once
-      // the log has grown by another start_frames, not in a busy loop.
-      copied_ = copied;
+      ++stats_.checkpoints;
+      // A result about a log the writer has since started over says nothing
+      // about the new one.
+      if (gen == gen_) copied_ = std::max(copied_, copied);
+    } else if (!busy(rc)) {
+      ++stats_.failures;
     }
   }
 }

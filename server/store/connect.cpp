@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <string_view>
+#include <thread>
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -105,6 +107,27 @@ bool is_keyword_connect_string(std::string const& s) {
   return true;
 }
 
+// Switching a fresh database to WAL can answer SQLITE_BUSY without calling the busy handler
+// while another connection is doing the same or recovering the log (several connections of
+// one process open at once: the writer, its checkpointer, the pool). Retried for as long as
+// busy_timeout allows.
+std::string journal_mode_wal(soci::session& sql, int busy_timeout_ms) {
+  auto const until = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  for (int pause_ms = 1;; pause_ms = std::min(pause_ms * 2, 50)) {
+    try {
+      std::string mode;
+      sql << "PRAGMA journal_mode = WAL", soci::into(mode);
+      return mode;
+    } catch (soci::sqlite3_soci_error const& e) {
+      int const code = e.result() & 0xff;
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) ||
+          std::chrono::steady_clock::now() >= until)
+        throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+  }
+}
+
 }  // namespace
 
 connect_info parse_url(std::string const& url) {
@@ -129,8 +152,7 @@ void connect(soci::session& sql, connect_info const& info) {
       sql.open(soci::sqlite3, info.connect_string);
       // busy_timeout first, so that switching the journal mode waits for other connections.
       sql << "PRAGMA busy_timeout = " + std::to_string(info.busy_timeout_ms);
-      std::string mode;
-      sql << "PRAGMA journal_mode = WAL", soci::into(mode);
+      std::string mode = journal_mode_wal(sql, info.busy_timeout_ms);
       if (upper(mode) != "WAL")
         throw store_error("sqlite: cannot switch " + info.connect_string +
                           " to WAL mode (journal_mode is " + mode + ")");

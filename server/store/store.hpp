@@ -187,6 +187,10 @@ struct writer_stats {
   std::vector<double> bucket_bounds;
   std::vector<std::uint64_t> bucket_counts;
   double latency_sum = 0;
+  // SQLite's write-ahead log (zero on PostgreSQL).
+  std::int64_t wal_frames = 0;
+  std::uint64_t checkpoints = 0;
+  std::uint64_t checkpoint_failures = 0;
 };
 
 class store {

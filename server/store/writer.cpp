@@ -180,8 +180,18 @@ void group_writer::stop() {
 }
 
 writer_stats group_writer::stats() const {
-  std::lock_guard lk(stats_mu_);
-  return stats_;
+  writer_stats s;
+  {
+    std::lock_guard lk(stats_mu_);
+    s = stats_;
+  }
+  if (checkpointer_) {
+    auto const c = checkpointer_->stats();
+    s.wal_frames = c.log_frames;
+    s.checkpoints = c.checkpoints;
+    s.checkpoint_failures = c.failures;
+  }
+  return s;
 }
 
 void group_writer::run() {
