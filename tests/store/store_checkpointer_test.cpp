@@ -41,6 +41,16 @@ struct fixture {
   }
 };
 
+// A writer connection reporting to a checkpointer; the connection closes first.
+struct attached : fixture {
+  wal_checkpointer ckpt{info};
+  soci::session writer;
+  attached() {
+    detail::connect(writer, info);
+    ckpt.attach(writer);
+  }
+};
+
 // One commit of `rows` rows with scattered keys, so that every commit dirties many index pages
 // as the messages table does.
 void write_rows(soci::session& sql, int& next, int rows) {
@@ -66,12 +76,7 @@ bool eventually(F&& done) {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_CASE(the_log_is_copied_back_and_restarted, fixture) {
-  wal_checkpointer ckpt(info);
-  soci::session writer;
-  detail::connect(writer, info);
-  ckpt.attach(writer);
-
+BOOST_FIXTURE_TEST_CASE(the_log_is_copied_back_and_restarted, attached) {
   int next = 0;
   std::uintmax_t peak = 0;
   // 40,000 rows: a log of several hundred MiB without restarts.
@@ -99,11 +104,7 @@ BOOST_FIXTURE_TEST_CASE(the_log_is_copied_back_and_restarted, fixture) {
   }));
 }
 
-BOOST_FIXTURE_TEST_CASE(a_pinned_log_is_not_a_busy_loop_and_restarts_once_free, fixture) {
-  wal_checkpointer ckpt(info);
-  soci::session writer;
-  detail::connect(writer, info);
-  ckpt.attach(writer);
+BOOST_FIXTURE_TEST_CASE(a_pinned_log_is_not_a_busy_loop_and_restarts_once_free, attached) {
   int next = 0;
   write_rows(writer, next, 50);
 
