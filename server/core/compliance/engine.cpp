@@ -1076,6 +1076,57 @@ struct scan_state {
     }
   }
 
+  // An address with its @ and dots spelled out: kefu at qq dot com, kefu艾特qq点com.
+  void spelled_emails() {
+    auto ascii_word = [&](std::uint32_t u, std::u32string_view w) {
+      if (u + w.size() > U.size()) return false;
+      for (std::size_t k = 0; k < w.size(); ++k)
+        if (U[u + k].c != w[k]) return false;
+      return !unit_is_alpha(static_cast<std::ptrdiff_t>(u) - 1) &&
+             !unit_is_alpha(static_cast<std::ptrdiff_t>(u + w.size()));
+    };
+    auto spaces = [&](std::uint32_t u) {
+      for (int n = 0; u < U.size() && U[u].c == ' ' && n < 2; ++n) ++u;
+      return u;
+    };
+    for (std::uint32_t u = 1; u + 3 < U.size(); ++u) {
+      std::uint32_t len = 0;
+      if (U[u].c == 'a' && ascii_word(u, U"at"))
+        len = 2;
+      else if (U[u].c == U'艾' && U[u + 1].c == U'特')
+        len = 2;
+      if (len == 0) continue;
+      std::uint32_t e = u;
+      while (e > 0 && u - e < 2 && U[e - 1].c == ' ') --e;
+      std::uint32_t lb = e;
+      while (lb > 0 && (unit_is_alnum(lb - 1) || in(U"._-", U[lb - 1].c))) --lb;
+      while (lb < e && !unit_is_alnum(lb)) ++lb;
+      if (e < lb + 3) continue;
+      // Host labels joined by dots, spelled (dot, 点) or not.
+      std::uint32_t k = spaces(u + len), end = k;
+      std::vector<std::string> labels;
+      for (;;) {
+        std::string label;
+        std::uint32_t j = k;
+        while (j < U.size() && host_char(j)) label.push_back(static_cast<char>(U[j++].c));
+        if (label.empty()) break;
+        labels.push_back(std::move(label));
+        end = j;
+        std::uint32_t d = spaces(j);
+        if (d < U.size() && in(U".。点", U[d].c))
+          d += 1;
+        else if (d < U.size() && U[d].c == 'd' && ascii_word(d, U"dot"))
+          d += 3;
+        else
+          break;
+        k = spaces(d);
+      }
+      if (labels.size() < 2 || !eng.tlds_.count(labels.back()) || is_claimed(lb, end)) continue;
+      emit(category::contact, "contact.email", {}, lb, end, true);
+      u = end;
+    }
+  }
+
   void urls() {
     std::uint32_t u = 0;
     while (u < U.size()) {
@@ -1198,6 +1249,7 @@ struct scan_state {
     collect_hits();
     unsigned const t = ft.traits;
     if (t & trait_at) emails();
+    if (t & trait_alpha) spelled_emails();
     if ((t & (trait_alpha | trait_digit)) && (t & trait_dot)) urls();
     if (t & trait_digit_run) numbers();
     wechat_ids();
