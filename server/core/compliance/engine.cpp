@@ -596,6 +596,27 @@ struct scan_state {
     return std::nullopt;
   }
 
+  // The furthest end of a combo's parts k.. after prev_end, each within max_gap of the last.
+  std::optional<std::uint32_t> extend_combo(engine::combo_info const& info,
+                                            std::array<std::vector<span_hit>, 4> const& parts,
+                                            std::size_t k, std::uint32_t prev_end) const {
+    if (k == info.parts) return prev_end;
+    if ((info.number_mask >> k) & 1u) {
+      if (auto e = number_after(prev_end, info.max_gap))
+        return extend_combo(info, parts, k + 1, *e);
+      return std::nullopt;
+    }
+    std::optional<std::uint32_t> best;
+    for (auto const& h : parts[k]) {
+      if (h.b < prev_end || h.b > prev_end + static_cast<std::uint32_t>(info.max_gap)) continue;
+      if (prev_end > 0 && h.b < sig.size() &&
+          sig[h.b] - sig[prev_end - 1] - 1 - (h.b - prev_end) > max_noise_gap)
+        continue;
+      if (auto r = extend_combo(info, parts, k + 1, h.e); r && (!best || *r > *best)) best = r;
+    }
+    return best;
+  }
+
   void combo_candidates() {
     std::sort(combos_hit.begin(), combos_hit.end());  // the pack's order, whatever matched first
     for (std::size_t const ci : combos_hit) {
@@ -605,25 +626,7 @@ struct scan_state {
       // Every start is tried, overlapping ones too: in 没有，加我微信 the match from 有 is
       // denied by 没, the one from 加我 is not.
       for (auto const& h0 : parts[0]) {
-        std::function<std::optional<std::uint32_t>(std::size_t, std::uint32_t)> extend =
-            [&](std::size_t k, std::uint32_t prev_end) -> std::optional<std::uint32_t> {
-          if (k == info.parts) return prev_end;
-          if ((info.number_mask >> k) & 1u) {
-            if (auto e = number_after(prev_end, info.max_gap)) return extend(k + 1, *e);
-            return std::nullopt;
-          }
-          std::optional<std::uint32_t> best;
-          for (auto const& h : parts[k]) {
-            if (h.b < prev_end || h.b > prev_end + static_cast<std::uint32_t>(info.max_gap))
-              continue;
-            if (prev_end > 0 && h.b < sig.size() &&
-                sig[h.b] - sig[prev_end - 1] - 1 - (h.b - prev_end) > max_noise_gap)
-              continue;
-            if (auto r = extend(k + 1, h.e); r && (!best || *r > *best)) best = r;
-          }
-          return best;
-        };
-        auto end = extend(1, h0.e);
+        auto end = extend_combo(info, parts, 1, h0.e);
         if (!end) continue;
         if (allowed(h0.b, *end)) continue;
         pending.push_back({&info.rule, h0.b, *end});
