@@ -448,7 +448,7 @@ void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
     try {
       row = self->store_.find_chat(f.chat);
     } catch (std::exception const& e) {
-      self->log_store_failure("cannot read a chat to rate", f.chat, e.what());
+      self->log_store_failure(store_access::read, "cannot read a chat to rate", f.chat, e.what());
     }
     self->run([self, p, f, row] {
       if (!row || row->merchant != p->merchant || row->buyer != p->buyer)
@@ -623,7 +623,8 @@ void hub::resume(sp const& p, wire::resume_frame const& f) {
       row = self->store_.find_chat(f.chat);
       if (row) rows = self->store_.messages_after(f.chat, f.after);
     } catch (std::exception const& e) {
-      self->log_store_failure("cannot read a transcript to resume", f.chat, e.what());
+      self->log_store_failure(store_access::read, "cannot read a transcript to resume", f.chat,
+                              e.what());
       failed = true;
     }
     self->run([self, p, f, known, row, rows = std::move(rows), failed] {
@@ -668,9 +669,9 @@ void hub::resume(sp const& p, wire::resume_frame const& f) {
 
 // ------------------------------------------------------------- committing
 
-void hub::log_store_failure(char const* what, std::string const& chat, std::string const& error) {
-  bool const read = std::string_view(what).starts_with("cannot");
-  auto& n = read ? counters_.store_read_failures : counters_.store_failures;
+void hub::log_store_failure(store_access access, char const* what, std::string const& chat,
+                            std::string const& error) {
+  auto& n = access == store_access::read ? counters_.store_read_failures : counters_.store_failures;
   if (n++ % 1000 != 0) return;
   if (chat.empty())
     std::fprintf(stderr, "kefud: %s: %s\n", what, error.c_str());
@@ -683,7 +684,7 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
                                bool opening) {
   auto it = chats_.find(chat_id);
   if (!r.ok) {
-    log_store_failure("a message was not stored", chat_id, r.error);
+    log_store_failure(store_access::write, "a message was not stored", chat_id, r.error);
     for (auto const& w : waiters)
       // The database's own words stay in the server's log, not in a client's frame.
       send_error(w, op.client_id, "unavailable", "not stored; send it again");
@@ -884,7 +885,8 @@ void hub::store_event(std::string const& chat_id, std::string const& kind, std::
   store::write_op w;
   w.done = [self = shared_from_this(), done = std::move(done), clock_event, chat_id, merchant,
             ts = ev.ev.ts, agent](store::write_result const& r) {
-    if (!r.ok) self->log_store_failure("a chat event was not stored", chat_id, r.error);
+    if (!r.ok)
+      self->log_store_failure(store_access::write, "a chat event was not stored", chat_id, r.error);
     if (!done && !clock_event) return;
     self->from_writer([self, done, r, clock_event, chat_id, merchant, ts, agent] {
       // The clock sees events in the order they were stored, like a replay.
@@ -1263,7 +1265,8 @@ void hub::refresh_today(ms_t now) {
     try {
       stats = today_stats(self->store_, self->dir_, now, scopes);
     } catch (std::exception const& e) {
-      self->log_store_failure("cannot compute the board's figures of today", {}, e.what());
+      self->log_store_failure(store_access::read, "cannot compute the board's figures of today", {},
+                              e.what());
       return;
     }
     self->run([self, stats = std::move(stats)]() mutable {

@@ -172,8 +172,10 @@ class hub : public std::enable_shared_from_this<hub> {
   sla::chat_clock new_clock(std::string const& merchant) const;
   // Logs a database failure: the first and every 1000th after it, reads and writes counted
   // apart (a dead disk must not flood the log), with the reason but never a message's text.
-  // `what` starting with "cannot" is a read. Any thread.
-  void log_store_failure(char const* what, std::string const& chat, std::string const& error);
+  // Any thread.
+  enum class store_access { read, write };
+  void log_store_failure(store_access access, char const* what, std::string const& chat,
+                         std::string const& error);
   void send_error(sp const& p, std::optional<std::string> id, std::string const& code,
                   std::string const& message);
   void send_to_buyer(chat const& c, std::shared_ptr<std::string const> const& text,

@@ -50,7 +50,9 @@ void wal_checkpointer::attach(soci::session& writer) {
 checkpoint_stats wal_checkpointer::stats() const {
   std::lock_guard lk(mu_);
   auto s = stats_;
+  s.log_frames = frames_;
   s.copied_frames = copied_;
+  s.restarts = gen_;
   return s;
 }
 
@@ -64,17 +66,15 @@ bool wal_checkpointer::due() const {
 
 void wal_checkpointer::committed(void* db, char const* name, int frames) {
   bool in_line = false, wake = false;
-  unsigned gen = 0;
+  std::uint64_t gen = 0;
   {
     std::lock_guard lk(mu_);
     if (frames < frames_) {  // the writer started the log over
       ++gen_;
-      ++stats_.restarts;
       copied_ = attempted_ = 0;
       in_line_ = false;
     }
     frames_ = frames;
-    stats_.log_frames = frames;
     if (frames >= restart_frames) in_line_ = true;
     // With a background checkpoint running, the in-line one would find the
     // checkpoint lock taken; the next commit tries again.
@@ -106,7 +106,7 @@ void wal_checkpointer::run() {
     if (stopping_) return;
     if (!ready && frames_ <= copied_) continue;
     int const mode = frames_ >= hard_frames ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
-    unsigned const gen = gen_;
+    auto const gen = gen_;
     attempted_ = frames_;
     running_ = true;
     lk.unlock();

@@ -68,12 +68,12 @@ class wal_checkpointer {
   soci::session sql_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  int frames_ = 0;        // log size after the writer's last commit
-  int copied_ = 0;        // of which checkpoints have copied back
-  int attempted_ = 0;     // log size at the last background attempt
-  unsigned gen_ = 0;      // incremented at each restart of the log
-  bool in_line_ = false;  // past restart_frames: the writer's turn
-  bool running_ = false;  // a background checkpoint is in progress
+  int frames_ = 0;         // log size after the writer's last commit
+  int copied_ = 0;         // of which checkpoints have copied back
+  int attempted_ = 0;      // log size at the last background attempt
+  std::uint64_t gen_ = 0;  // restarts of the log so far
+  bool in_line_ = false;   // past restart_frames: the writer's turn
+  bool running_ = false;   // a background checkpoint is in progress
   bool stopping_ = false;
   checkpoint_stats stats_;
   std::thread thread_;

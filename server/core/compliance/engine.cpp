@@ -1093,12 +1093,10 @@ struct scan_state {
       return u;
     };
     for (std::uint32_t u = 1; u + 3 < U.size(); ++u) {
-      std::uint32_t len = 0;
-      if (U[u].c == 'a' && ascii_word(u, U"at"))
-        len = 2;
-      else if (U[u].c == U'艾' && U[u + 1].c == U'特')
-        len = 2;
-      if (len == 0) continue;
+      // "at" and 艾特 are both two units long.
+      bool const at =
+          (U[u].c == 'a' && ascii_word(u, U"at")) || (U[u].c == U'艾' && U[u + 1].c == U'特');
+      if (!at) continue;
       std::uint32_t e = u;
       while (e > 0 && u - e < 2 && U[e - 1].c == ' ') --e;
       std::uint32_t lb = e;
@@ -1106,14 +1104,16 @@ struct scan_state {
       while (lb < e && !unit_is_alnum(lb)) ++lb;
       if (e < lb + 3) continue;
       // Host labels joined by dots, spelled (dot, 点) or not.
-      std::uint32_t k = spaces(u + len), end = k;
-      std::vector<std::string> labels;
+      std::uint32_t k = spaces(u + 2), end = k;
+      std::size_t labels = 0;
+      std::string label;  // the last one: the top-level domain
       for (;;) {
-        std::string label;
+        std::string next;
         std::uint32_t j = k;
-        while (j < U.size() && host_char(j)) label.push_back(static_cast<char>(U[j++].c));
-        if (label.empty()) break;
-        labels.push_back(std::move(label));
+        while (j < U.size() && host_char(j)) next.push_back(static_cast<char>(U[j++].c));
+        if (next.empty()) break;
+        ++labels;
+        label = std::move(next);
         end = j;
         std::uint32_t d = spaces(j);
         if (d < U.size() && in(U".。点", U[d].c))
@@ -1124,7 +1124,7 @@ struct scan_state {
           break;
         k = spaces(d);
       }
-      if (labels.size() < 2 || !eng.tlds_.count(labels.back()) || is_claimed(lb, end)) continue;
+      if (labels < 2 || !eng.tlds_.count(label) || is_claimed(lb, end)) continue;
       emit(category::contact, "contact.email", {}, lb, end, true);
       u = end;
     }

@@ -505,13 +505,8 @@ void folded_text::finish() {
   if (!forms_) return;
   // Candidate digit value per unit, before deciding whether its run is digit-like.
   auto& cand = cand_;
-  auto& strong = strong_;
   cand.resize(n);
-  strong.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    cand[i] = units[i].form;
-    strong[i] = cand[i] >= 0 && is_ascii_digit(units[i].c) ? 1 : 0;
-  }
+  for (std::size_t i = 0; i < n; ++i) cand[i] = units[i].form;
   // Letters standing for digits: inside an alphanumeric token made of digits and look-alikes
   // (l38OO13800O), or a short token of look-alikes next to digits (138 OO 138 OOO,
   // 1 3 8 O O 1), which spreads along a spaced-out run in both directions.
@@ -599,7 +594,7 @@ void folded_text::finish() {
     }
     bool const weak_ok = count >= min_weak_run;
     for (std::size_t k = i; k <= last; ++k)
-      if (cand[k] >= 0 && (strong[k] || weak_ok)) {
+      if (cand[k] >= 0 && (is_ascii_digit(units[k].c) || weak_ok)) {
         digit[k] = cand[k];
         traits |= trait_digit_run;
       }

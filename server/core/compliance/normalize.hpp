@@ -63,7 +63,6 @@ struct folded_text {
  private:
   bool forms_ = false;             // some unit is a digit form
   std::vector<std::int8_t> cand_;  // scratch for finish(), kept to avoid reallocating
-  std::vector<std::uint8_t> strong_;
   std::vector<std::pair<std::size_t, std::size_t>> loose_;
 };
 
