@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <deque>
+#include <numeric>
 
 namespace kefu::compliance {
 
-ac_matcher::ac_matcher() {
+ac_matcher::ac_matcher() : states_(1), slots_(1), root_(1, 0) {
   new_node();
 }
 
@@ -54,43 +55,84 @@ void ac_matcher::build() {
     astral_symbols_.emplace_back(c, next_symbol);
     return next_symbol++;
   };
-  std::vector<std::vector<edge>> kids_by_symbol(n);
+  std::vector<std::vector<edge>> kids(n);
   for (std::size_t s = 0; s < n; ++s)
-    for (auto const& e : build_children_[s]) kids_by_symbol[s].push_back({symbol_of(e.c), e.to});
+    for (auto const& e : build_children_[s]) kids[s].push_back({symbol_of(e.c), e.to});
+  std::size_t const alphabet = next_symbol;
 
-  edges_.clear();
-  edge_begin_.assign(n, 0);
-  edge_end_.assign(n, 0);
-  for (std::size_t s = 0; s < n; ++s) {
-    edge_begin_[s] = static_cast<std::uint32_t>(edges_.size());
-    edges_.insert(edges_.end(), kids_by_symbol[s].begin(), kids_by_symbol[s].end());
-    edge_end_[s] = static_cast<std::uint32_t>(edges_.size());
-  }
-  root_.assign(next_symbol, -1);
-  for (auto const& e : kids_by_symbol[0]) root_[e.c] = e.to;
+  root_.assign(alphabet, 0);
+  for (auto const& e : kids[0]) root_[e.c] = e.to;
 
-  fail_.assign(n, 0);
+  // Failure and dictionary links, breadth first; each state's complete row (its own edges, then
+  // its failure state's row for the symbols it lacks) is known once its failure state's is.
+  std::vector<std::int32_t> fail(n, 0);
   dict_.assign(n, 0);
+  std::vector<std::vector<edge>> rows(n);
+  auto delta = [&](std::int32_t s, std::uint32_t a) -> std::int32_t {
+    if (s == 0) return root_[a];
+    for (auto const& e : rows[static_cast<std::size_t>(s)])
+      if (e.c == a) return e.to;
+    return root_[a];
+  };
   std::deque<std::int32_t> queue;
-  for (auto const& e : kids_by_symbol[0]) queue.push_back(e.to);
+  for (auto const& e : kids[0]) queue.push_back(e.to);
   while (!queue.empty()) {
     std::int32_t const s = queue.front();
     queue.pop_front();
-    for (auto const& e : kids_by_symbol[static_cast<std::size_t>(s)]) {
-      std::int32_t f = fail_[static_cast<std::size_t>(s)];
-      std::int32_t t = -1;
-      for (;;) {
-        t = f == 0 ? root_[e.c] : find_edge(f, e.c);
-        if (t >= 0 || f == 0) break;
-        f = fail_[static_cast<std::size_t>(f)];
-      }
-      std::int32_t const fl = (t >= 0 && t != e.to) ? t : 0;
-      fail_[static_cast<std::size_t>(e.to)] = fl;
-      dict_[static_cast<std::size_t>(e.to)] =
-          out_[static_cast<std::size_t>(fl)] >= 0 ? fl : dict_[static_cast<std::size_t>(fl)];
+    auto const su = static_cast<std::size_t>(s);
+    auto& row = rows[su];
+    row = kids[su];
+    if (fail[su] != 0)
+      for (auto const& e : rows[static_cast<std::size_t>(fail[su])])
+        if (std::none_of(kids[su].begin(), kids[su].end(),
+                         [&](edge const& k) { return k.c == e.c; }))
+          row.push_back(e);
+    for (auto const& e : kids[su]) {
+      auto const t = static_cast<std::size_t>(e.to);
+      std::int32_t const f = delta(fail[su], e.c);
+      fail[t] = f == e.to ? 0 : f;
+      dict_[t] = out_[static_cast<std::size_t>(fail[t])] >= 0
+                     ? fail[t]
+                     : dict_[static_cast<std::size_t>(fail[t])];
       queue.push_back(e.to);
     }
   }
+
+  // Row displacement, first fit, longest rows first.
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return rows[a].size() > rows[b].size(); });
+  std::vector<std::int32_t> owner;
+  std::vector<std::uint32_t> base(n, 0);
+  std::size_t first_free = 0;
+  for (std::size_t s : order) {
+    auto& row = rows[s];
+    if (s == 0 || row.empty()) continue;
+    std::sort(row.begin(), row.end(), [](edge const& a, edge const& b) { return a.c < b.c; });
+    while (first_free < owner.size() && owner[first_free] >= 0) ++first_free;
+    std::size_t b = first_free > row.front().c ? first_free - row.front().c : 0;
+    for (;; ++b) {
+      bool fits = true;
+      for (auto const& e : row)
+        if (b + e.c < owner.size() && owner[b + e.c] >= 0) {
+          fits = false;
+          break;
+        }
+      if (fits) break;
+    }
+    if (owner.size() < b + row.back().c + 1) owner.resize(b + row.back().c + 1, -1);
+    for (auto const& e : row) owner[b + e.c] = static_cast<std::int32_t>(s);
+    base[s] = static_cast<std::uint32_t>(b);
+  }
+  // Every base + symbol a scan can form must be inside the table.
+  std::size_t const max_base = *std::max_element(base.begin(), base.end());
+  slots_.assign(std::max(owner.size(), max_base + alphabet), slot{});
+  for (std::size_t s = 1; s < n; ++s)
+    for (auto const& e : rows[s]) slots_[base[s] + e.c] = {static_cast<std::int32_t>(s), e.to};
+  states_.assign(n, state{});
+  for (std::size_t s = 0; s < n; ++s)
+    states_[s] = {s == 0 ? 0u : base[s], out_[s] >= 0 ? static_cast<std::int32_t>(s) : dict_[s]};
   built_ = true;
 }
 

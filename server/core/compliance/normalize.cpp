@@ -164,17 +164,6 @@ void append_number(std::u32string& out, int v) {
 
 }  // namespace
 
-bool is_ascii_alpha(char32_t c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_ascii_digit(char32_t c) noexcept {
-  return c >= '0' && c <= '9';
-}
-bool is_han(char32_t c) noexcept {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || c == 0x3007 ||
-         (c >= 0x20000 && c <= 0x3134F);
-}
-
 int chinese_digit(char32_t c) noexcept {
   switch (c) {
     case U'零':
@@ -309,8 +298,12 @@ struct bmp_fold_table {
   std::vector<std::uint32_t> map;
   std::vector<std::uint16_t> info;  // char_info() of BMP code points (as folded characters)
   std::u32string pool;
+  // What the text fold needs of a code point in one load: the folded BMP character (low 16
+  // bits) and its char_info (high 16), or `slow` for removed, multi-unit and astral folds.
+  static constexpr std::uint32_t slow = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> fast;
 
-  bmp_fold_table() : map(0x10000), info(0x10000) {
+  bmp_fold_table() : map(0x10000), info(0x10000), fast(0x10000, slow) {
     std::u32string tmp;
     for (char32_t c = 0; c < 0x10000; ++c) {
       info[c] = char_info(c);
@@ -325,6 +318,11 @@ struct bmp_fold_table {
                  static_cast<std::uint32_t>(tmp.size());
         pool += tmp;
       }
+    }
+    for (char32_t c = 0; c < 0x10000; ++c) {
+      std::uint32_t const v = map[c];
+      if (v == removed || (v & multi) || v >= 0x10000) continue;
+      fast[c] = v | (static_cast<std::uint32_t>(info[v]) << 16);
     }
   }
 };
@@ -441,6 +439,32 @@ void folded_text::clear() {
   segment_begin.clear();
 }
 
+// The rare code points the fast table does not cover (removed, several units, astral), out of
+// line so the common loop keeps its state in registers. Returns the new unit count.
+std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
+                                     unsigned& tr, unsigned& forms) {
+  auto const& t = bmp_fold();
+  if (c < 0x10000 && t.map[c] == bmp_fold_table::removed) return nu;
+  std::u32string tmp;
+  fold_code_point(c, tmp);
+  if (tmp.size() > 1) {  // one slot is already counted for this code point
+    units.resize(units.size() + tmp.size() - 1);
+    sig.resize(sig.size() + tmp.size() - 1);
+    sig_of.resize(sig_of.size() + tmp.size() - 1);
+  }
+  for (char32_t f : tmp) {
+    std::uint32_t const in = f < 0x10000 ? t.info[f] : char_info(f);
+    bool const noise = (in & info_noise) != 0;
+    tr |= in & 0x1Fu;
+    forms |= in >> 8;
+    sig_of[nu] = noise ? -1 : static_cast<std::int32_t>(ns);
+    if (!noise) sig[ns++] = static_cast<std::uint32_t>(nu);
+    units[nu++] = {f, src, noise ? unit_kind::noise : unit_kind::sig,
+                   static_cast<std::int8_t>((in >> 8) - 1)};
+  }
+  return nu;
+}
+
 void folded_text::append_segment(std::u32string_view text) {
   auto const base = static_cast<std::uint32_t>(original.size());
   if (!segment_begin.empty()) {
@@ -449,43 +473,52 @@ void folded_text::append_segment(std::u32string_view text) {
   }
   segment_begin.push_back(base);
   original.append(text);
-  units.reserve(units.size() + text.size() + 1);
-  sig.reserve(sig.size() + text.size());
-  sig_of.reserve(sig_of.size() + text.size() + 1);
-  auto const& t = bmp_fold();
-  auto add = [&](char32_t f, std::uint32_t src, std::uint16_t info) {
-    traits |= info & 0x1Fu;
-    auto const form = static_cast<std::int8_t>((info >> 8) - 1);
-    forms_ = forms_ || form >= 0;
-    bool const noise = (info & info_noise) != 0;
-    sig_of.push_back(noise ? -1 : static_cast<std::int32_t>(sig.size()));
-    if (!noise) sig.push_back(static_cast<std::uint32_t>(units.size()));
-    units.push_back({f, src, noise ? unit_kind::noise : unit_kind::sig, form});
-  };
-  std::u32string tmp;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char32_t const c = text[i];
-    auto const src = static_cast<std::uint32_t>(base + i);
-    if (c < 0x80) {  // fast path: ASCII
-      char32_t f = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-      if (f == '\r') f = '\n';
-      if (f < 0x20 && f != '\n' && f != '\t') continue;
-      add(f, src, t.info[f]);
-      continue;
-    }
-    if (c < 0x10000) {
-      std::uint32_t const v = t.map[c];
-      if (v == bmp_fold_table::removed) continue;
-      if (!(v & bmp_fold_table::multi)) {
-        auto const f = static_cast<char32_t>(v);
-        add(f, src, f < 0x10000 ? t.info[f] : char_info(f));
-        continue;
+  // Written through indices into vectors sized for one unit per code point (the common case);
+  // the rare multi-unit folds grow them on the way. Trimmed to what was written at the end.
+  std::size_t nu = units.size();
+  std::size_t ns = sig.size();
+  units.resize(nu + text.size());
+  sig.resize(ns + text.size());
+  sig_of.resize(nu + text.size());
+  unsigned tr = traits;
+  unsigned forms = 0;
+  std::uint32_t const* fast = bmp_fold().fast.data();
+  char32_t const* in_text = text.data();
+  std::size_t const n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    // The common loop: state in locals whose address is never taken, so the stores through
+    // the unit pointers cannot alias it and it stays in registers.
+    {
+      unit* U = units.data();
+      std::uint32_t* S = sig.data();
+      std::int32_t* O = sig_of.data();
+      for (; i < n; ++i) {
+        char32_t const c = in_text[i];
+        std::uint32_t const v = c < 0x10000 ? fast[c] : bmp_fold_table::slow;
+        if (v == bmp_fold_table::slow) break;
+        std::uint32_t const info = v >> 16;
+        bool const noise = (info & info_noise) != 0;
+        tr |= info & 0x1Fu;
+        forms |= info >> 8;
+        O[nu] = noise ? -1 : static_cast<std::int32_t>(ns);
+        S[ns] = static_cast<std::uint32_t>(nu);
+        ns += noise ? 0 : 1;
+        U[nu] = {static_cast<char32_t>(v & 0xFFFFu), base + static_cast<std::uint32_t>(i),
+                 noise ? unit_kind::noise : unit_kind::sig,
+                 static_cast<std::int8_t>((info >> 8) - 1)};
+        ++nu;
       }
     }
-    tmp.clear();
-    fold_code_point(c, tmp);
-    for (char32_t f : tmp) add(f, src, f < 0x10000 ? t.info[f] : char_info(f));
+    if (i < n) {
+      nu = append_slow(in_text[i], base + static_cast<std::uint32_t>(i), nu, ns, tr, forms);
+      ++i;
+    }
   }
+  units.resize(nu);
+  sig.resize(ns);
+  sig_of.resize(nu);
+  traits = tr;
+  forms_ = forms_ || forms != 0;
 }
 
 namespace {

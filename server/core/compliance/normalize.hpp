@@ -61,6 +61,8 @@ struct folded_text {
   void finish();
 
  private:
+  std::size_t append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
+                          unsigned& tr, unsigned& forms);
   bool forms_ = false;             // some unit is a digit form
   std::vector<std::int8_t> cand_;  // scratch for finish(), kept to avoid reallocating
   std::vector<std::pair<std::size_t, std::size_t>> loose_;
@@ -79,9 +81,17 @@ void fold_code_point(char32_t c, std::u32string& out);
 std::u32string fold_pattern(std::string_view utf8);
 
 bool is_noise_folded(char32_t c);  // classification of an already folded code point
-bool is_ascii_alpha(char32_t c) noexcept;
-bool is_ascii_digit(char32_t c) noexcept;
-bool is_han(char32_t c) noexcept;
+// Inline: the detectors ask these of every unit they walk over.
+inline bool is_ascii_alpha(char32_t c) noexcept {
+  return (c | 0x20u) >= 'a' && (c | 0x20u) <= 'z';
+}
+inline bool is_ascii_digit(char32_t c) noexcept {
+  return c >= '0' && c <= '9';
+}
+inline bool is_han(char32_t c) noexcept {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || c == 0x3007 ||
+         (c >= 0x20000 && c <= 0x3134F);
+}
 // Value of a Chinese digit form (一 壹 幺 两 拐 洞 勾 〇 …) or -1.
 int chinese_digit(char32_t c) noexcept;
 // Traditional → simplified for the table this project keeps; identity otherwise.
