@@ -240,7 +240,6 @@ struct scan_scratch {
   std::vector<digit_group> groups;
   std::string digits;
   std::vector<std::size_t> offsets;
-  std::u32string text;  // the message being checked, decoded
   folded_text ft;
   std::vector<span_hit> allow;
   std::vector<span_hit> allow_inside;
@@ -1270,8 +1269,7 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
   ft.clear();
   if (window != nullptr)
     for (auto const& m : window->recent(sender)) ft.append_segment(m);
-  decode_utf8_into(text, scratch.text);
-  ft.append_segment(scratch.text);
+  ft.append_segment_utf8(text);
   ft.finish();
 
   scan_state st(*this, scratch);

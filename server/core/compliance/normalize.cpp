@@ -268,6 +268,7 @@ bool is_noise_slow(char32_t c) {
 
 unsigned trait_of(char32_t f) {
   if (f < 0x80) {
+    if (f == 'o' || f == 'l' || f == 'i') return trait_alpha | trait_lookalike;
     if (f >= 'a' && f <= 'z') return trait_alpha;
     if (f >= '0' && f <= '9') return trait_digit;
     if (f == '@') return trait_at;
@@ -282,6 +283,7 @@ unsigned trait_of(char32_t f) {
 // What the hot path needs to know of a folded character, in one table entry: its text_trait
 // bits (low five), whether it is noise, and its value as a digit form plus one (high byte).
 constexpr std::uint16_t info_noise = 1u << 5;
+constexpr unsigned info_traits = 0x1Fu | trait_lookalike;
 
 std::uint16_t char_info(char32_t f) {
   auto v = static_cast<std::uint16_t>(trait_of(f));
@@ -355,9 +357,15 @@ bool is_noise_folded(char32_t c) {
 }
 
 void decode_utf8_into(std::string_view s, std::u32string& out) {
+  out.clear();
+  decode_utf8_append(s, out);
+}
+
+void decode_utf8_append(std::string_view s, std::u32string& out) {
   // Never more code points than bytes: size once, write through a pointer, trim at the end.
-  out.resize(s.size());
-  char32_t* o = out.data();
+  std::size_t const old = out.size();
+  out.resize(old + s.size());
+  char32_t* o = out.data() + old;
   auto const* p = reinterpret_cast<unsigned char const*>(s.data());
   std::size_t const n = s.size();
   std::size_t i = 0;
@@ -431,6 +439,7 @@ std::u32string fold_pattern(std::string_view utf8) {
 void folded_text::clear() {
   traits = 0;
   forms_ = false;
+  form_pos_.clear();
   original.clear();
   units.clear();
   digit.clear();
@@ -455,24 +464,41 @@ std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t 
   for (char32_t f : tmp) {
     std::uint32_t const in = f < 0x10000 ? t.info[f] : char_info(f);
     bool const noise = (in & info_noise) != 0;
-    tr |= in & 0x1Fu;
+    tr |= in & info_traits;
     forms |= in >> 8;
     sig_of[nu] = noise ? -1 : static_cast<std::int32_t>(ns);
     if (!noise) sig[ns++] = static_cast<std::uint32_t>(nu);
+    if ((in >> 8) != 0) form_pos_.push_back(static_cast<std::uint32_t>(nu));
     units[nu++] = {f, src, noise ? unit_kind::noise : unit_kind::sig,
                    static_cast<std::int8_t>((in >> 8) - 1)};
   }
   return nu;
 }
 
-void folded_text::append_segment(std::u32string_view text) {
+std::uint32_t folded_text::begin_segment() {
   auto const base = static_cast<std::uint32_t>(original.size());
   if (!segment_begin.empty()) {
     units.push_back({U'\x1E', base, unit_kind::boundary});
     sig_of.push_back(-1);
   }
   segment_begin.push_back(base);
+  return base;
+}
+
+void folded_text::append_segment(std::u32string_view text) {
+  auto const base = begin_segment();
   original.append(text);
+  fold_from(base);
+}
+
+void folded_text::append_segment_utf8(std::string_view text) {
+  auto const base = begin_segment();
+  decode_utf8_append(text, original);
+  fold_from(base);
+}
+
+void folded_text::fold_from(std::uint32_t base) {
+  std::u32string_view const text = std::u32string_view(original).substr(base);
   // Written through indices into vectors sized for one unit per code point (the common case);
   // the rare multi-unit folds grow them on the way. Trimmed to what was written at the end.
   std::size_t nu = units.size();
@@ -485,6 +511,9 @@ void folded_text::append_segment(std::u32string_view text) {
   std::uint32_t const* fast = bmp_fold().fast.data();
   char32_t const* in_text = text.data();
   std::size_t const n = text.size();
+  // Positions of digit forms, for finish(): written for every unit, kept for forms only.
+  std::size_t nf = form_pos_.size();
+  form_pos_.resize(nf + n);
   for (std::size_t i = 0; i < n;) {
     // The common loop: state in locals whose address is never taken, so the stores through
     // the unit pointers cannot alias it and it stays in registers.
@@ -492,17 +521,20 @@ void folded_text::append_segment(std::u32string_view text) {
       unit* U = units.data();
       std::uint32_t* S = sig.data();
       std::int32_t* O = sig_of.data();
+      std::uint32_t* F = form_pos_.data();
       for (; i < n; ++i) {
         char32_t const c = in_text[i];
         std::uint32_t const v = c < 0x10000 ? fast[c] : bmp_fold_table::slow;
         if (v == bmp_fold_table::slow) break;
         std::uint32_t const info = v >> 16;
         bool const noise = (info & info_noise) != 0;
-        tr |= info & 0x1Fu;
+        tr |= info & info_traits;
         forms |= info >> 8;
         O[nu] = noise ? -1 : static_cast<std::int32_t>(ns);
         S[ns] = static_cast<std::uint32_t>(nu);
         ns += noise ? 0 : 1;
+        F[nf] = static_cast<std::uint32_t>(nu);
+        nf += (info >> 8) != 0 ? 1 : 0;
         U[nu] = {static_cast<char32_t>(v & 0xFFFFu), base + static_cast<std::uint32_t>(i),
                  noise ? unit_kind::noise : unit_kind::sig,
                  static_cast<std::int8_t>((info >> 8) - 1)};
@@ -510,10 +542,14 @@ void folded_text::append_segment(std::u32string_view text) {
       }
     }
     if (i < n) {
+      form_pos_.resize(nf);
       nu = append_slow(in_text[i], base + static_cast<std::uint32_t>(i), nu, ns, tr, forms);
+      nf = form_pos_.size();
+      form_pos_.resize(nf + n - i);
       ++i;
     }
   }
+  form_pos_.resize(nf);
   units.resize(nu);
   sig.resize(ns);
   sig_of.resize(nu);
@@ -536,6 +572,38 @@ void folded_text::finish() {
   std::size_t const n = units.size();
   digit.assign(n, -1);
   if (!forms_) return;
+  auto& pos = form_pos_;  // candidates, in order: the digit forms, then also marked letters
+  // Letters can stand for digits only when there are look-alike letters and digits at all.
+  bool const letters =
+      (traits & trait_alpha) && (traits & trait_digit) && (traits & trait_lookalike);
+  if (letters) mark_letters();
+  // Runs: candidates separated by at most three noise units. Weak forms count as digits only
+  // when the run holds at least five candidates.
+  constexpr std::size_t max_gap = 3;
+  constexpr std::size_t min_weak_run = 5;
+  auto joined = [&](std::uint32_t a, std::uint32_t b) {
+    if (b - a - 1 > max_gap) return false;
+    for (std::uint32_t k = a + 1; k < b; ++k)
+      if (units[k].kind == unit_kind::sig) return false;
+    return true;
+  };
+  for (std::size_t i = 0; i < pos.size();) {
+    std::size_t j = i;
+    while (j + 1 < pos.size() && joined(pos[j], pos[j + 1])) ++j;
+    bool const weak_ok = j - i + 1 >= min_weak_run;
+    for (std::size_t t = i; t <= j; ++t) {
+      std::uint32_t const k = pos[t];
+      if (is_ascii_digit(units[k].c) || weak_ok) {
+        digit[k] = letters ? cand_[k] : units[k].form;
+        traits |= trait_digit_run;
+      }
+    }
+    i = j + 1;
+  }
+}
+
+void folded_text::mark_letters() {
+  std::size_t const n = units.size();
   // Candidate digit value per unit, before deciding whether its run is digit-like.
   auto& cand = cand_;
   cand.resize(n);
@@ -554,7 +622,7 @@ void folded_text::finish() {
   };
   auto& loose = loose_;  // letter-only look-alike tokens: [begin, end)
   loose.clear();
-  for (std::size_t i = 0; (traits & trait_alpha) && (traits & trait_digit) && i < n;) {
+  for (std::size_t i = 0; i < n;) {
     if (!is_an(i)) {
       ++i;
       continue;
@@ -602,37 +670,9 @@ void folded_text::finish() {
     }
   }
 
-  // Runs: candidates separated by at most three noise units. Weak forms count as digits only
-  // when the run holds at least five candidates.
-  constexpr std::size_t max_gap = 3;
-  constexpr std::size_t min_weak_run = 5;
-  std::size_t i = 0;
-  while (i < n) {
-    if (cand[i] < 0) {
-      ++i;
-      continue;
-    }
-    std::size_t j = i, last = i, count = 0, gap = 0;
-    while (j < n) {
-      if (cand[j] >= 0) {
-        ++count;
-        last = j;
-        gap = 0;
-      } else if (units[j].kind != unit_kind::sig && gap < max_gap) {
-        ++gap;
-      } else {
-        break;
-      }
-      ++j;
-    }
-    bool const weak_ok = count >= min_weak_run;
-    for (std::size_t k = i; k <= last; ++k)
-      if (cand[k] >= 0 && (is_ascii_digit(units[k].c) || weak_ok)) {
-        digit[k] = cand[k];
-        traits |= trait_digit_run;
-      }
-    i = last + 1;
-  }
+  form_pos_.clear();
+  for (std::size_t k = 0; k < n; ++k)
+    if (cand[k] >= 0) form_pos_.push_back(static_cast<std::uint32_t>(k));
 }
 
 }  // namespace kefu::compliance

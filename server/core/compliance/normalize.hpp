@@ -43,6 +43,7 @@ enum text_trait : unsigned {
   trait_dot = 1u << 3,        // . : · 。 点
   trait_currency = 1u << 4,   // $ ¥ € … (share codes sit between two)
   trait_digit_run = 1u << 5,  // finish() found a digit-like run
+  trait_lookalike = 1u << 6,  // o, l or i: letters that may stand for digits
 };
 
 struct folded_text {
@@ -57,14 +58,19 @@ struct folded_text {
   void clear();
   // Adds one message; segments after the first are joined by a boundary unit.
   void append_segment(std::u32string_view text);
+  void append_segment_utf8(std::string_view text);  // the same, decoding as it goes
   // Computes the digit runs; call once after the last segment.
   void finish();
 
  private:
+  std::uint32_t begin_segment();
+  void mark_letters();
+  void fold_from(std::uint32_t base);
   std::size_t append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
                           unsigned& tr, unsigned& forms);
   bool forms_ = false;             // some unit is a digit form
-  std::vector<std::int8_t> cand_;  // scratch for finish(), kept to avoid reallocating
+  std::vector<std::uint32_t> form_pos_;  // units that are digit forms, in order
+  std::vector<std::int8_t> cand_;        // scratch for finish(), kept to avoid reallocating
   std::vector<std::pair<std::size_t, std::size_t>> loose_;
 };
 
@@ -72,6 +78,7 @@ struct folded_text {
 // one code point each so offsets stay stable for lone surrogates that slipped through JSON.
 std::u32string decode_utf8(std::string_view s);
 void decode_utf8_into(std::string_view s, std::u32string& out);  // reuses out's buffer
+void decode_utf8_append(std::string_view s, std::u32string& out);
 std::string encode_utf8(std::u32string_view s);
 void append_utf8(std::string& out, char32_t c);
 
