@@ -695,11 +695,9 @@ struct scan_state {
   void numbers() {
     std::size_t const n = U.size();
     std::size_t i = 0;
-    while (i < n) {
-      if (ft.digit[i] < 0) {
-        ++i;
-        continue;
-      }
+    for (std::size_t const start : ft.digit_units) {
+      if (start < i) continue;  // inside the run just read
+      i = start;
       auto& groups = groups_;
       groups.clear();
       bool last_sep_dot = false;  // the last separator is a single '.'
@@ -969,6 +967,7 @@ struct scan_state {
            official(std::u32string_view(tok)));
     }
     // wxid_ prefixes are WeChat's own generated ids.
+    if (!(ft.traits & trait_underscore)) return;
     for (std::uint32_t u = 0; u + 5 < U.size(); ++u) {
       if (U[u].c == 'w' && U[u + 1].c == 'x' && U[u + 2].c == 'i' && U[u + 3].c == 'd' &&
           U[u + 4].c == '_' && !unit_is_alnum(static_cast<std::ptrdiff_t>(u) - 1) &&
@@ -1251,7 +1250,8 @@ struct scan_state {
     collect_hits();
     unsigned const t = ft.traits;
     if (t & trait_at) emails();
-    if (t & trait_alpha) spelled_emails();
+    // kefu at qq dot com, kefu艾特qq点com: an "at" and some dot.
+    if ((t & (trait_t | trait_ai)) && (t & (trait_dot | trait_t))) spelled_emails();
     if ((t & (trait_alpha | trait_digit)) && (t & trait_dot)) urls();
     if (t & trait_digit_run) numbers();
     wechat_ids();

@@ -269,6 +269,8 @@ bool is_noise_slow(char32_t c) {
 unsigned trait_of(char32_t f) {
   if (f < 0x80) {
     if (f == 'o' || f == 'l' || f == 'i') return trait_alpha | trait_lookalike;
+    if (f == 't') return trait_alpha | trait_t;
+    if (f == '_') return trait_underscore;
     if (f >= 'a' && f <= 'z') return trait_alpha;
     if (f >= '0' && f <= '9') return trait_digit;
     if (f == '@') return trait_at;
@@ -276,14 +278,16 @@ unsigned trait_of(char32_t f) {
     return f == '$' ? trait_currency : 0u;
   }
   if (f == 0xB7 || f == 0x3002 || f == 0x70B9) return trait_dot;
+  if (f == 0x827E) return trait_ai;
   if ((f >= 0xA2 && f <= 0xA5) || (f >= 0x20A0 && f <= 0x20CF)) return trait_currency;
   return 0;
 }
 
 // What the hot path needs to know of a folded character, in one table entry: its text_trait
-// bits (low five), whether it is noise, and its value as a digit form plus one (high byte).
+// bits (info_traits), whether it is noise, and its value as a digit form plus one (info_form).
 constexpr std::uint16_t info_noise = 1u << 5;
-constexpr unsigned info_traits = 0x1Fu | trait_lookalike;
+constexpr unsigned info_form = 0xF00u;  // digit value + 1
+constexpr unsigned info_traits = 0x1Fu | trait_lookalike | trait_ai | trait_underscore | trait_t;
 
 std::uint16_t char_info(char32_t f) {
   auto v = static_cast<std::uint16_t>(trait_of(f));
@@ -440,6 +444,7 @@ void folded_text::clear() {
   traits = 0;
   forms_ = false;
   form_pos_.clear();
+  digit_units.clear();
   original.clear();
   units.clear();
   digit.clear();
@@ -465,12 +470,12 @@ std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t 
     std::uint32_t const in = f < 0x10000 ? t.info[f] : char_info(f);
     bool const noise = (in & info_noise) != 0;
     tr |= in & info_traits;
-    forms |= in >> 8;
+    forms |= in & info_form;
     sig_of[nu] = noise ? -1 : static_cast<std::int32_t>(ns);
     if (!noise) sig[ns++] = static_cast<std::uint32_t>(nu);
-    if ((in >> 8) != 0) form_pos_.push_back(static_cast<std::uint32_t>(nu));
+    if ((in & info_form) != 0) form_pos_.push_back(static_cast<std::uint32_t>(nu));
     units[nu++] = {f, src, noise ? unit_kind::noise : unit_kind::sig,
-                   static_cast<std::int8_t>((in >> 8) - 1)};
+                   static_cast<std::int8_t>(((in & info_form) >> 8) - 1)};
   }
   return nu;
 }
@@ -529,15 +534,15 @@ void folded_text::fold_from(std::uint32_t base) {
         std::uint32_t const info = v >> 16;
         bool const noise = (info & info_noise) != 0;
         tr |= info & info_traits;
-        forms |= info >> 8;
+        forms |= info & info_form;
         O[nu] = noise ? -1 : static_cast<std::int32_t>(ns);
         S[ns] = static_cast<std::uint32_t>(nu);
         ns += noise ? 0 : 1;
         F[nf] = static_cast<std::uint32_t>(nu);
-        nf += (info >> 8) != 0 ? 1 : 0;
+        nf += (info & info_form) != 0 ? 1 : 0;
         U[nu] = {static_cast<char32_t>(v & 0xFFFFu), base + static_cast<std::uint32_t>(i),
                  noise ? unit_kind::noise : unit_kind::sig,
-                 static_cast<std::int8_t>((info >> 8) - 1)};
+                 static_cast<std::int8_t>(((info & info_form) >> 8) - 1)};
         ++nu;
       }
     }
@@ -571,6 +576,7 @@ int lookalike_value(char32_t c) {
 void folded_text::finish() {
   std::size_t const n = units.size();
   digit.assign(n, -1);
+  digit_units.clear();
   if (!forms_) return;
   auto& pos = form_pos_;  // candidates, in order: the digit forms, then also marked letters
   // Letters can stand for digits only when there are look-alike letters and digits at all.
@@ -595,6 +601,7 @@ void folded_text::finish() {
       std::uint32_t const k = pos[t];
       if (is_ascii_digit(units[k].c) || weak_ok) {
         digit[k] = letters ? cand_[k] : units[k].form;
+        digit_units.push_back(k);
         traits |= trait_digit_run;
       }
     }

@@ -44,6 +44,10 @@ enum text_trait : unsigned {
   trait_currency = 1u << 4,   // $ ¥ € … (share codes sit between two)
   trait_digit_run = 1u << 5,  // finish() found a digit-like run
   trait_lookalike = 1u << 6,  // o, l or i: letters that may stand for digits
+  trait_ai = 1u << 7,         // 艾 (艾特: a spelled-out @)
+  // Bits 8–11 of a character's table entry hold its digit value; these follow them.
+  trait_underscore = 1u << 12,  // _ (wxid_…)
+  trait_t = 1u << 13,           // t (at, dot)
 };
 
 struct folded_text {
@@ -54,6 +58,7 @@ struct folded_text {
   std::vector<std::int32_t> sig_of;          // per unit: its index in sig, -1 if not significant
   std::vector<std::uint32_t> segment_begin;  // original offset where each segment starts
   unsigned traits = 0;                       // text_trait bits over all units
+  std::vector<std::uint32_t> digit_units;    // units with digit[u] >= 0, in order (finish())
 
   void clear();
   // Adds one message; segments after the first are joined by a boundary unit.
