@@ -235,8 +235,28 @@ struct digit_group {
   std::uint32_t first = 0, last = 0;  // unit indices, inclusive
 };
 
+// The labels of a dotted host, joined by '.'.
+struct host_parse {
+  std::string host;
+  std::vector<std::uint32_t> starts;  // where each label starts in host
+  std::uint32_t end = 0;              // unit after the last label
+
+  void clear() {
+    host.clear();
+    starts.clear();
+    end = 0;
+  }
+  std::size_t count() const noexcept { return starts.size(); }
+  std::string_view label(std::size_t j) const noexcept {
+    std::size_t const b = starts[j];
+    std::size_t const e = j + 1 < starts.size() ? starts[j + 1] - 1 : host.size();
+    return std::string_view(host).substr(b, e - b);
+  }
+};
+
 // Per-thread buffers for one check, reused so a check allocates (almost) nothing.
 struct scan_scratch {
+  host_parse host;
   std::vector<digit_group> groups;
   std::string digits;
   std::vector<std::size_t> offsets;
@@ -302,6 +322,7 @@ struct scan_state {
   std::vector<group>& groups_;
   std::string& digits_;
   std::vector<std::size_t>& offsets_;
+  host_parse& hp_;
 
   scan_state(engine const& e, scan_scratch& s)
       : eng(e),
@@ -324,7 +345,8 @@ struct scan_state {
         pending(s.pending),
         groups_(s.groups),
         digits_(s.digits),
-        offsets_(s.offsets) {
+        offsets_(s.offsets),
+        hp_(s.host) {
     s.reset(e.combos_.size());
   }
 
@@ -737,6 +759,11 @@ struct scan_state {
   }
 
   void run(std::vector<group> const& groups, bool last_sep_dot) {
+    // Nothing below reports fewer than five digits (a QQ number or numeric WeChat id is the
+    // shortest): sizes, prices, quantities and times end here, before anything is copied.
+    std::size_t count = 0;
+    for (auto const& g : groups) count += g.last - g.first + 1;
+    if (count < 5) return;
     auto& all = digits_;
     auto& off = offsets_;
     all.clear();
@@ -746,9 +773,6 @@ struct scan_state {
       for (auto u = g.first; u <= g.last; ++u) all.push_back(static_cast<char>('0' + ft.digit[u]));
     }
     off.push_back(all.size());
-    // Nothing below reports fewer than five digits (a QQ number or numeric WeChat id is the
-    // shortest): sizes, prices, quantities and times end here.
-    if (all.size() < 5) return;
     std::uint32_t const first_unit = groups.front().first;
     std::uint32_t const last_unit = groups.back().last;
     if (is_consumed(first_unit, last_unit + 1)) return;  // digits of a URL path
@@ -991,22 +1015,21 @@ struct scan_state {
   }
 
   // Labels of a dotted host starting at unit u. Dots may be written 。 or 点 before a TLD.
-  struct host_parse {
-    std::vector<std::string> labels;
-    std::uint32_t end = 0;  // unit after the last label
-  };
-  host_parse parse_host(std::uint32_t u) const {
-    host_parse hp;
+  // Filled into the check's scratch (one parse is in use at a time): no allocation per token.
+  host_parse& parse_host(std::uint32_t u) const {
+    host_parse& hp = hp_;
+    hp.clear();
     std::uint32_t k = u;
     for (;;) {
-      std::string label;
-      std::uint32_t s = k;
-      while (k < U.size() && host_char(k)) label.push_back(static_cast<char>(U[k++].c));
-      if (label.empty()) {
-        k = s;
+      std::uint32_t const s = k;
+      std::size_t const at = hp.host.size();
+      if (!hp.starts.empty()) hp.host.push_back('.');
+      while (k < U.size() && host_char(k)) hp.host.push_back(static_cast<char>(U[k++].c));
+      if (k == s) {
+        hp.host.resize(at);
         break;
       }
-      hp.labels.push_back(label);
+      hp.starts.push_back(static_cast<std::uint32_t>(hp.starts.empty() ? 0 : at + 1));
       hp.end = k;
       if (joint(k) && k + 1 < U.size() && U[k + 1].c == '.') ++k;  // abc@163 / .com
       if (k + 1 >= U.size()) break;
@@ -1032,7 +1055,7 @@ struct scan_state {
     return hp;
   }
 
-  bool domain_allowed(std::string const& host) const {
+  bool domain_allowed(std::string_view host) const {
     for (auto const& d : eng.allowed_domains_)
       if (host == d ||
           (host.size() > d.size() && host.compare(host.size() - d.size(), d.size(), d) == 0 &&
@@ -1049,16 +1072,16 @@ struct scan_state {
       while (lb > 0 && (unit_is_alnum(lb - 1) || in(U"._+-", U[lb - 1].c) || joint(lb - 1))) --lb;
       while (lb < at && !unit_is_alnum(lb)) ++lb;
       if (lb == at) continue;
-      host_parse hp = parse_host(joint(at + 1) ? at + 2 : at + 1);  // abc@ / 163.com
-      if (hp.labels.size() < 2) continue;
-      std::string const& tld = hp.labels.back();
+      host_parse const& hp = parse_host(joint(at + 1) ? at + 2 : at + 1);  // abc@ / 163.com
+      if (hp.count() < 2) continue;
+      std::string_view const tld = hp.label(hp.count() - 1);
       if (tld.size() < 2 || std::any_of(tld.begin(), tld.end(), [](char c) { return c < 'a'; }))
         continue;
       std::string value;
       for (auto k = lb; k < at; ++k)
         if (!joint(k)) append_utf8(value, U[k].c);
       value += '@';
-      for (std::size_t j = 0; j < hp.labels.size(); ++j) value += (j ? "." : "") + hp.labels[j];
+      value += hp.host;
       if (official(value)) {
         emit(category::contact, "contact.email", {}, lb, hp.end, true, true);
         continue;
@@ -1177,20 +1200,17 @@ struct scan_state {
         end = host_start;
         while (end < U.size() && U[end].c > 0x20 && U[end].c < 0x7F) ++end;
       } else {
-        host_parse hp = parse_host(host_start);
-        if (hp.labels.size() >= 2) {
-          std::string host;
-          for (std::size_t j = 0; j < hp.labels.size(); ++j) host += (j ? "." : "") + hp.labels[j];
-          std::string const& tld = hp.labels.back();
+        host_parse const& hp = parse_host(host_start);
+        if (hp.count() >= 2) {
+          std::string_view const host = hp.host;
+          std::string_view const tld = hp.label(hp.count() - 1);
           bool const alpha_tld = tld.size() >= 2 && std::all_of(tld.begin(), tld.end(),
                                                                 [](char c) { return c >= 'a'; });
-          bool const known_tld = eng.tlds_.count(tld) > 0;
-          bool const www = hp.labels.front() == "www";
-          bool const ip =
-              hp.labels.size() == 4 &&
-              std::all_of(hp.labels.begin(), hp.labels.end(), [](std::string const& l) {
-                return std::all_of(l.begin(), l.end(), [](char c) { return c >= '0' && c <= '9'; });
-              });
+          bool const known_tld = eng.tlds_.find(tld) != eng.tlds_.end();
+          bool const www = hp.label(0) == "www";
+          bool const ip = hp.count() == 4 && std::all_of(host.begin(), host.end(), [](char c) {
+                            return c == '.' || (c >= '0' && c <= '9');
+                          });
           if (known_tld || (alpha_tld && (has_scheme || www)) || (ip && has_scheme)) {
             end = hp.end;
             while (end < U.size() && (U[end].c == '/' || U[end].c == '?' || U[end].c == '#' ||
