@@ -442,7 +442,6 @@ std::u32string fold_pattern(std::string_view utf8) {
 
 void folded_text::clear() {
   traits = 0;
-  forms_ = false;
   form_pos_.clear();
   digit_units.clear();
   original.clear();
@@ -456,10 +455,9 @@ void folded_text::clear() {
 // The rare code points the fast table does not cover (removed, several units, astral), out of
 // line so the common loop keeps its state in registers. Returns the new unit count.
 std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
-                                     unsigned& tr, unsigned& forms) {
+                                     unsigned& tr) {
   auto const& t = bmp_fold();
-  if (c < 0x10000 && t.map[c] == bmp_fold_table::removed) return nu;
-  std::u32string tmp;
+  std::u32string tmp;  // stays empty for removed code points
   fold_code_point(c, tmp);
   if (tmp.size() > 1) {  // one slot is already counted for this code point
     units.resize(units.size() + tmp.size() - 1);
@@ -470,7 +468,6 @@ std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t 
     std::uint32_t const in = f < 0x10000 ? t.info[f] : char_info(f);
     bool const noise = (in & info_noise) != 0;
     tr |= in & info_traits;
-    forms |= in & info_form;
     sig_of[nu] = noise ? -1 : static_cast<std::int32_t>(ns);
     if (!noise) sig[ns++] = static_cast<std::uint32_t>(nu);
     if ((in & info_form) != 0) form_pos_.push_back(static_cast<std::uint32_t>(nu));
@@ -512,7 +509,6 @@ void folded_text::fold_from(std::uint32_t base) {
   sig.resize(ns + text.size());
   sig_of.resize(nu + text.size());
   unsigned tr = traits;
-  unsigned forms = 0;
   std::uint32_t const* fast = bmp_fold().fast.data();
   char32_t const* in_text = text.data();
   std::size_t const n = text.size();
@@ -534,7 +530,6 @@ void folded_text::fold_from(std::uint32_t base) {
         std::uint32_t const info = v >> 16;
         bool const noise = (info & info_noise) != 0;
         tr |= info & info_traits;
-        forms |= info & info_form;
         O[nu] = noise ? -1 : static_cast<std::int32_t>(ns);
         S[ns] = static_cast<std::uint32_t>(nu);
         ns += noise ? 0 : 1;
@@ -548,7 +543,7 @@ void folded_text::fold_from(std::uint32_t base) {
     }
     if (i < n) {
       form_pos_.resize(nf);
-      nu = append_slow(in_text[i], base + static_cast<std::uint32_t>(i), nu, ns, tr, forms);
+      nu = append_slow(in_text[i], base + static_cast<std::uint32_t>(i), nu, ns, tr);
       nf = form_pos_.size();
       form_pos_.resize(nf + n - i);
       ++i;
@@ -559,7 +554,6 @@ void folded_text::fold_from(std::uint32_t base) {
   sig.resize(ns);
   sig_of.resize(nu);
   traits = tr;
-  forms_ = forms_ || forms != 0;
 }
 
 namespace {
@@ -577,8 +571,8 @@ void folded_text::finish() {
   std::size_t const n = units.size();
   digit.assign(n, -1);
   digit_units.clear();
-  if (!forms_) return;
-  auto& pos = form_pos_;  // candidates, in order: the digit forms, then also marked letters
+  if (form_pos_.empty()) return;  // no digit forms at all
+  auto& pos = form_pos_;          // candidates, in order: the digit forms, then also marked letters
   // Letters can stand for digits only when there are look-alike letters and digits at all.
   bool const letters =
       (traits & trait_alpha) && (traits & trait_digit) && (traits & trait_lookalike);

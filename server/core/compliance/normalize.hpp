@@ -72,8 +72,7 @@ struct folded_text {
   void mark_letters();
   void fold_from(std::uint32_t base);
   std::size_t append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
-                          unsigned& tr, unsigned& forms);
-  bool forms_ = false;                   // some unit is a digit form
+                          unsigned& tr);
   std::vector<std::uint32_t> form_pos_;  // units that are digit forms, in order
   std::vector<std::int8_t> cand_;        // scratch for finish(), kept to avoid reallocating
   std::vector<std::pair<std::size_t, std::size_t>> loose_;
