@@ -418,8 +418,12 @@ void hub::buyer_send(sp const& p, wire::send_frame const& f) {
 void hub::buyer_close(sp const& p, wire::close_frame const& f) {
   auto key = buyer_key(p->merchant, p->buyer);
   auto it = buyer_chat_.find(key);
-  if (it == buyer_chat_.end() || (!f.chat.empty() && f.chat != it->second))
+  if (it == buyer_chat_.end() || (!f.chat.empty() && f.chat != it->second)) {
+    // An open chat of another buyer is forbidden; no chat at all is not_found.
+    if (auto other = chats_.find(f.chat); !f.chat.empty() && other != chats_.end())
+      return send_error(p, f.id, "forbidden", "this chat is not yours");
     return send_error(p, f.id, "not_found", "no open chat to close");
+  }
   auto& c = chats_.at(it->second);
   if (!c.committed) return send_error(p, f.id, "not_found", "the chat is still opening");
   close_chat(c.id, "", "buyer");
@@ -431,15 +435,14 @@ void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
     return send_error(p, std::nullopt, "bad_request",
                       "score must be satisfied, neutral or unsatisfied");
   if (auto open = chats_.find(f.chat); open != chats_.end()) {
-    // Someone else's chat is not_found whether it is open or not: a buyer learns nothing.
     if (open->second.merchant != p->merchant || open->second.buyer != p->buyer)
-      return send_error(p, std::nullopt, "not_found", "no such chat of yours");
+      return send_error(p, std::nullopt, "forbidden", "this chat is not yours");
     return send_error(p, std::nullopt, "bad_request", "a chat is rated after it is closed");
   }
   // Just closed here: its close event may still be on its way to the database.
   if (auto rc = recently_closed_.find(f.chat); rc != recently_closed_.end()) {
     if (rc->second != buyer_key(p->merchant, p->buyer))
-      return send_error(p, std::nullopt, "not_found", "no such chat of yours");
+      return send_error(p, std::nullopt, "forbidden", "this chat is not yours");
     return store_rating(p, f);
   }
   auto self = shared_from_this();
@@ -451,8 +454,9 @@ void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
       self->log_store_failure(store_access::read, "cannot read a chat to rate", f.chat, e.what());
     }
     self->run([self, p, f, row] {
-      if (!row || row->merchant != p->merchant || row->buyer != p->buyer)
-        return self->send_error(p, std::nullopt, "not_found", "no such chat of yours");
+      if (!row) return self->send_error(p, std::nullopt, "not_found", "no such chat");
+      if (row->merchant != p->merchant || row->buyer != p->buyer)
+        return self->send_error(p, std::nullopt, "forbidden", "this chat is not yours");
       if (!row->closed)
         return self->send_error(p, std::nullopt, "bad_request", "the chat is still open");
       self->store_rating(p, f);
@@ -604,12 +608,11 @@ void hub::agent_close(sp const& p, wire::close_frame const& f) {
 
 void hub::resume(sp const& p, wire::resume_frame const& f) {
   if (f.after < 0) return send_error(p, std::nullopt, "resync", "after must be >= 0; resync");
-  if (p->role == peer::kind::agent) {
-    auto it = chats_.find(f.chat);
-    if (it == chats_.end()) return send_error(p, std::nullopt, "not_found", "no such open chat");
-    if (it->second.agent != p->agent)
-      return send_error(p, std::nullopt, "forbidden", "this chat is not yours");
-  }
+  // An open chat must be the agent's now; a closed one is checked against its last holder
+  // below (a chat that closed while its agent was away can still be caught up on).
+  if (auto it = chats_.find(f.chat);
+      p->role == peer::kind::agent && it != chats_.end() && it->second.agent != p->agent)
+    return send_error(p, std::nullopt, "forbidden", "this chat is not yours");
   if (p->resuming.count(f.chat)) return;  // one replay at a time per chat
   p->resuming[f.chat];
   std::int64_t known = 0;
@@ -638,10 +641,15 @@ void hub::resume(sp const& p, wire::resume_frame const& f) {
         self->send_error(p, std::nullopt, "unavailable", "the transcript could not be read");
         return flush(0);
       }
-      bool mine = row && (p->role == peer::kind::agent ||
-                          (row->merchant == p->merchant && row->buyer == p->buyer));
+      if (!row) {
+        self->send_error(p, std::nullopt, "not_found", "no such chat");
+        return flush(0);
+      }
+      bool const mine = p->role == peer::kind::agent
+                            ? (self->chats_.count(f.chat) > 0 || row->agent == p->agent)
+                            : (row->merchant == p->merchant && row->buyer == p->buyer);
       if (!mine) {
-        self->send_error(p, std::nullopt, "not_found", "no such chat of yours");
+        self->send_error(p, std::nullopt, "forbidden", "this chat is not yours");
         return flush(0);
       }
       std::int64_t last = std::max(known, row->last_seq);

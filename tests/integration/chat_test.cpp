@@ -349,7 +349,7 @@ BOOST_AUTO_TEST_CASE(resend_returns_original_ack_and_stores_once) {
 }
 
 BOOST_AUTO_TEST_CASE(resume_replays_missed_messages) {
-  world w;
+  world w({"a1", "a2"});
   auto agent = w.agent("a1");
   auto buyer = w.buyer("b1");
   buyer->send(send_frame("q1", "在吗"));
@@ -377,10 +377,23 @@ BOOST_AUTO_TEST_CASE(resume_replays_missed_messages) {
   BOOST_REQUIRE(err);
   BOOST_TEST(str(*err, "code") == "resync");
   BOOST_TEST(back->skipped.empty());
-  // Somebody else's chat is not readable.
+  // Somebody else's chat is forbidden to read, close or rate; a chat that does not exist is
+  // not_found.
   auto other = w.buyer("b2");
   other->send(json::object{{"type", "resume"}, {"chat", chat}, {"after", 0}});
   auto e2 = other->read_type("error");
+  BOOST_REQUIRE(e2);
+  BOOST_TEST(str(*e2, "code") == "forbidden");
+  other->send(json::object{{"type", "close"}, {"id", "x1"}, {"chat", chat}});
+  e2 = other->read_type("error");
+  BOOST_REQUIRE(e2);
+  BOOST_TEST(str(*e2, "code") == "forbidden");
+  other->send(json::object{{"type", "rate"}, {"chat", chat}, {"score", "satisfied"}});
+  e2 = other->read_type("error");
+  BOOST_REQUIRE(e2);
+  BOOST_TEST(str(*e2, "code") == "forbidden");
+  other->send(json::object{{"type", "resume"}, {"chat", "no-such-chat"}, {"after", 0}});
+  e2 = other->read_type("error");
   BOOST_REQUIRE(e2);
   BOOST_TEST(str(*e2, "code") == "not_found");
   // Agent resume from 0 gets everything.
@@ -391,6 +404,22 @@ BOOST_AUTO_TEST_CASE(resume_replays_missed_messages) {
     BOOST_REQUIRE(m);
     BOOST_TEST(num(*m, "seq") == i);
   }
+  // After the chat closed, the agent who held it can still catch up; another agent cannot.
+  back->send(json::object{{"type", "close"}, {"id", "bye"}, {"chat", chat}});
+  BOOST_REQUIRE(back->read_type("closed"));
+  BOOST_REQUIRE(agent->read_type("unassigned"));
+  agent->skipped.clear();
+  agent->send(json::object{{"type", "resume"}, {"chat", chat}, {"after", 3}});
+  for (int i = 4; i <= 5; ++i) {
+    auto m = agent->read_type("message");
+    BOOST_REQUIRE(m);
+    BOOST_TEST(num(*m, "seq") == i);
+  }
+  auto stranger = w.agent("a2", false);
+  stranger->send(json::object{{"type", "resume"}, {"chat", chat}, {"after", 0}});
+  auto e3 = stranger->read_type("error");
+  BOOST_REQUIRE(e3);
+  BOOST_TEST(str(*e3, "code") == "forbidden");
 }
 
 BOOST_AUTO_TEST_CASE(bad_frames_get_errors_and_the_connection_stays) {
