@@ -39,8 +39,8 @@ and prints the SLA report {"overall","by_merchant","by_agent","by_day"} as JSON.
   --price-guide     print daily consultations per seat and the price-guide tier per merchant
   -h, --help        show this help
 
-Blank lines are skipped. A bad line is reported on stderr with its line number and nothing
-is printed on stdout. Exit status: 0 ok, 1 bad input, 2 bad usage or merchants file.
+A bad line (not JSON, unknown type, missing field, or empty) is reported on stderr with its
+line number and nothing is printed on stdout. Exit status: 0 ok, 1 bad input, 2 bad usage or merchants file.
 )";
 
 struct options {

@@ -27,6 +27,10 @@ BOOST_AUTO_TEST_CASE(builtin_table_is_seed_000) {
     BOOST_TEST(g.tiers[i].presale == want[i].presale);
     BOOST_TEST(g.tiers[i].full == want[i].full);
   }
+  // The labels are the seed's own: "<10" … "<800", then "800以上".
+  BOOST_TEST(g.tiers.front().label == "<10");
+  BOOST_TEST(g.tiers[9].label == "<800");
+  BOOST_TEST(g.tiers.back().label == "800以上");
   BOOST_TEST(!g.tiers.back().below);
   BOOST_TEST(g.tiers.back().presale == 6000);
   BOOST_TEST(g.tiers.back().full == 7000);
