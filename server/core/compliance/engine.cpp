@@ -422,8 +422,18 @@ struct scan_state {
       if (unit_is_digit(next)) return true;
       return in(U"-_/", uc(next)) && unit_is_alnum(next + step);
     };
-    return (is_ascii_alpha(sc(e - 1)) && joined(ue + 1, 1)) ||
-           (is_ascii_alpha(sc(b)) && joined(ub - 1, -1));
+    if ((is_ascii_alpha(sc(e - 1)) && joined(ue + 1, 1)) ||
+        (is_ascii_alpha(sc(b)) && joined(ub - 1, -1)))
+      return true;
+    // A phrase that is a number (1688) glued to letters, or joined by - _ / to letters and
+    // digits, is part of a model code (KS-1688, ks1688, 1688-A), and before 款 it counts styles
+    // (有1688款商品): no marketplace either way.
+    for (std::uint32_t k = b; k < e; ++k)
+      if (!is_ascii_digit(sc(k))) return false;
+    auto glued = [&](std::ptrdiff_t next, int step) {
+      return unit_is_alpha(next) || (in(U"-_/", uc(next)) && unit_is_alnum(next + step));
+    };
+    return glued(ub - 1, -1) || glued(ue + 1, 1) || uc(ue + 1) == U'款';
   }
 
   bool allowed(std::uint32_t b, std::uint32_t e) const {
@@ -1300,6 +1310,22 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
   for (auto& c : cands) {
     if (sender == role::buyer && !checked_for_buyer(c.cat)) c.dropped = true;
     if (action_for(c.cat) == action::allow) c.dropped = true;
+  }
+  // A hit that reaches back into earlier messages is new only if what lay there was not already
+  // a hit of its own: after a delivered 全网最低, a next message 价格哦 completes nothing new.
+  std::uint32_t const cur_base = ft.segment_begin.back();
+  auto before_current = [&](std::uint32_t u) {
+    return ft.units[u].kind == unit_kind::boundary || ft.units[u].src < cur_base;
+  };
+  if (cur_base > 0) {
+    for (auto& c : cands) {
+      if (c.dropped || !before_current(c.ub) || before_current(c.ue - 1)) continue;
+      for (auto const& p : cands)
+        if (&p != &c && p.cat == c.cat && before_current(p.ue - 1) && p.ub < c.ue && c.ub < p.ue) {
+          c.dropped = true;
+          break;
+        }
+    }
   }
   // A concrete contact or account supersedes the invitation around it (加我微信 abc123); the
   // merchant's own official contact takes the invitation with it.

@@ -9,10 +9,11 @@
 // enters that chat's window as if delivered. A line may carry its own "role". With the
 // merchant's greeting_mode "agent", a chat's first delivered agent line is also checked against
 // the greeting template as kefud does ({merchant}: the stored merchant's name with --db, else
-// any; {agent}: the line's string "agent", else any); a line without "chat" is a chat of its
-// own. Blank lines are skipped. A line that is not JSON or has no string "text" is reported on
-// stderr with its line number; the other lines are still checked and the exit status is 1 at the
-// end. Exit status: 0 all lines checked, 1 some lines rejected, 2 bad usage or rule pack.
+// any; {agent}: the line's string "agent", else any); a line without "chat" has no greeting to
+// check, as with the check API. A line that is not JSON (an empty one included) or has no string
+// "text" is reported on stderr with its line number; the other lines are still checked and the
+// exit status is 1 at the end. Exit status: 0 all lines checked, 1 some lines rejected, 2 bad usage
+// or rule pack.
 
 #include "server/core/compliance/engine.hpp"
 #include "server/store/store.hpp"
@@ -207,8 +208,10 @@ int main(int argc, char** argv) {
       }
       sender = *parsed;
     }
-    bool solo_greeted = false;  // a line without "chat" is a chat of its own
-    bool* greeted = &solo_greeted;
+    // A line without "chat" is checked on its own, as POST /api/compliance/check without a
+    // chat is: there is no chat whose greeting it could be.
+    bool no_chat_greeted = true;
+    bool* greeted = &no_chat_greeted;
     cc::chat_window* window = nullptr;
     if (auto* c = obj->if_contains("chat"); c != nullptr && !c->is_null()) {
       // The JSON value itself is the key: "chat": 1 and "chat": "1" are two chats.

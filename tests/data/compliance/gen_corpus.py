@@ -4,7 +4,9 @@
 Every line: {"id", "platform", "role", "text", "expect": allow|warn|block, "categories": [...],
 "note": technique, "chat"?: id for messages that belong together (in order)}.
 The expectations come from docs/compliance.md and the platform rules, not from the engine.
-Run from this directory: python3 gen_corpus.py > corpus.jsonl
+Run from this directory: python3 gen_corpus.py > corpus.jsonl.new. It writes the corpus's first
+part; the rows after it (review findings, added by hand with the next free id) are kept as they
+are in corpus.jsonl, so merge rather than overwrite.
 """
 import json
 import sys
@@ -283,7 +285,7 @@ for t, e, c in [("能加你微信吗", "warn", ["solicit"]), ("我的手机13800
                 ("支持微信支付和支付宝吗", "allow", []), ("全网最低吗", "allow", []), ("你们是高仿吗", "allow", []),
                 ("你是快手官方客服吗", "allow", []), ("我管不了那么多，快点发货", "allow", []),
                 ("订单号3721456987412365什么时候发", "allow", []), ("微信付款可以吗", "allow", []),
-                ("我邮箱 buyer01@163.com", "warn", ["contact"]), ("你是不是傻", "allow", []),
+                ("我邮箱 buyer01@163.com", "warn", ["contact"]), ("你是不是傻", "warn", ["abuse"]),
                 ("拼多多才卖99", "warn", ["link"])]:
     add(t, e, c, role="buyer", note="buyer")
 
