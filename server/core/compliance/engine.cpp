@@ -114,6 +114,8 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
     for (auto const& e : expand(n)) add_pattern(e, {tag::negator_after, 0, 0});
   for (auto const& n : pack.negation.negators)
     for (auto const& e : expand(n)) add_pattern(e, {tag::negator, 0, 0});
+  for (auto const& n : pack.negation.not_negators)
+    for (auto const& e : expand(n)) add_pattern(e, {tag::not_negator, 0, 0});
   for (auto const& [name, list] : pack.cues) {
     auto const k = cue_from_name(name);
     if (!k) continue;
@@ -265,6 +267,7 @@ struct scan_scratch {
   std::vector<span_hit> allow_inside;
   std::vector<span_hit> negators;
   std::vector<span_hit> negators_after;
+  std::vector<span_hit> not_negators;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)> cues;
   std::vector<std::pair<std::int32_t, span_hit>> phrases;
   std::vector<std::array<std::vector<span_hit>, 4>> combo_parts;
@@ -280,6 +283,7 @@ struct scan_scratch {
     allow_inside.clear();
     negators.clear();
     negators_after.clear();
+    not_negators.clear();
     for (auto& c : cues) c.clear();
     phrases.clear();
     if (combo_parts.size() < combos) {
@@ -308,6 +312,7 @@ struct scan_state {
   std::vector<span_hit>& allow_inside;
   std::vector<span_hit>& negators;
   std::vector<span_hit>& negators_after;
+  std::vector<span_hit>& not_negators;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)>& cues;
   std::vector<std::pair<std::int32_t, span_hit>>& phrases;         // rule index, span
   std::vector<std::array<std::vector<span_hit>, 4>>& combo_parts;  // per combo
@@ -334,6 +339,7 @@ struct scan_state {
         allow_inside(s.allow_inside),
         negators(s.negators),
         negators_after(s.negators_after),
+        not_negators(s.not_negators),
         cues(s.cues),
         phrases(s.phrases),
         combo_parts(s.combo_parts),
@@ -458,8 +464,15 @@ struct scan_state {
 
   bool negated(std::uint32_t b) const {
     for (auto const& n : negators)
-      if (fillers_only(n.e, b) && n.e > 0 && sig[b] - sig[n.e - 1] - 1 - (b - n.e) <= max_noise_gap)
+      if (fillers_only(n.e, b) && n.e > 0 &&
+          sig[b] - sig[n.e - 1] - 1 - (b - n.e) <= max_noise_gap && !not_negator(n))
         return true;
+    return false;
+  }
+  // 不过 ("but"), 不仅 …: a negator inside one of these denies nothing.
+  bool not_negator(span_hit const& n) const {
+    for (auto const& m : not_negators)
+      if (m.b <= n.b && n.e <= m.e && m.e > n.e) return true;
     return false;
   }
 
@@ -569,6 +582,9 @@ struct scan_state {
                 break;
               case engine::tag::negator_after:
                 negators_after.push_back({b, e});
+                break;
+              case engine::tag::not_negator:
+                not_negators.push_back({b, e});
                 break;
               case engine::tag::cue_hit:
                 cues[static_cast<std::size_t>(t.index)].push_back({b, e});
@@ -1260,6 +1276,59 @@ struct scan_state {
     }
   }
 
+  // Share codes in other wrappers — (Xh7YbVzQ2w), %Ab3dEfGh12%, "Xh7YbVzQ2w:/ 打开手淘": a
+  // mixed-case token of 8–13 letters and digits with a copy-and-open cue close by. The cue is
+  // required: a bare mixed-case token is as likely a model name (iPhone15Pro).
+  void share_tokens() {
+    if (!eng.share_codes_) return;
+    // 打开 alone is any box or page (打开包装); opening the shopping app is the cue.
+    static constexpr std::array<std::u32string_view, 7> cues = {
+        U"复制", U"手淘", U"口令", U"粘贴", U"淘宝", U"打开手", U"打开app"};
+    auto cue_near = [&](std::uint32_t b, std::uint32_t e) {
+      std::uint32_t const from = b > 16 ? b - 16 : 0;
+      std::uint32_t const to =
+          std::min<std::uint32_t>(static_cast<std::uint32_t>(U.size()), e + 16);
+      for (std::uint32_t k = from; k < to; ++k)
+        for (auto w : cues) {
+          bool match = k + w.size() <= U.size();
+          for (std::size_t j = 0; match && j < w.size(); ++j) match = U[k + j].c == w[j];
+          if (match) return true;
+        }
+      return false;
+    };
+    auto token_unit = [&](std::uint32_t k) {
+      return U[k].kind == unit_kind::sig && U[k].c < 0x80 &&
+             (is_ascii_alpha(U[k].c) || is_ascii_digit(U[k].c));
+    };
+    for (std::uint32_t u = 0; u < U.size();) {
+      if (!token_unit(u)) {
+        ++u;
+        continue;
+      }
+      std::uint32_t k = u;
+      unsigned upper = 0, lower = 0, digits = 0;
+      while (k < U.size() && token_unit(k)) {
+        char32_t const o = ft.original[U[k].src];
+        if ((o >= 'A' && o <= 'Z') || (o >= U'Ａ' && o <= U'Ｚ'))
+          ++upper;
+        else if (is_ascii_digit(U[k].c))
+          ++digits;
+        else
+          ++lower;
+        ++k;
+      }
+      std::uint32_t const len = k - u;
+      // After 型号 / 货号 / 订单号 … it is the code it is said to be.
+      bool const named =
+          sig_of_unit[u] >= 0 &&
+          cue_before(engine::cue::pass, static_cast<std::uint32_t>(sig_of_unit[u]), 3, pass_filler);
+      if (len >= 8 && len <= 13 && upper > 0 && lower > 0 && digits > 0 && !is_claimed(u, k) &&
+          !is_consumed(u, k) && !named && cue_near(u, k))
+        emit(category::link, "link.share_code", {}, u, k, true);
+      u = k;
+    }
+  }
+
   // "+微信", "➕vx": a plus sign right before a contact app ("add"). ➕ is an emoji and has no
   // unit of its own, so the original text is consulted for it.
   void plus_app() {
@@ -1286,6 +1355,7 @@ struct scan_state {
     if (t & trait_digit_run) numbers();
     wechat_ids();
     if (t & trait_currency) share_codes();
+    if ((t & trait_alpha) && (t & trait_digit)) share_tokens();
     plus_app();
     phrase_candidates();
     combo_candidates();

@@ -101,6 +101,7 @@ class engine {
       allow_inside,
       negator,
       negator_after,
+      not_negator,
       cue_hit
     } kind = phrase;
     std::uint8_t part = 0;

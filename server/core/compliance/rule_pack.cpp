@@ -241,6 +241,8 @@ bool read_pack(json::value const& root, rule_pack& p, reader& r) {
           if (!r.strings(nk.value(), w + ".negators", p.negation.negators)) return false;
         } else if (k == "after") {
           if (!r.strings(nk.value(), w + ".after", p.negation.after)) return false;
+        } else if (k == "not_negators") {
+          if (!r.strings(nk.value(), w + ".not_negators", p.negation.not_negators)) return false;
         } else if (k == "fillers") {
           if (!r.string(nk.value(), w + ".fillers", p.negation.fillers)) return false;
         } else if (k == "max_gap") {
@@ -455,6 +457,7 @@ rule_pack merge_packs(rule_pack base, rule_pack const& top) {
   append(base.allow_inside, top.allow_inside);
   append(base.negation.negators, top.negation.negators);
   append(base.negation.after, top.negation.after);
+  append(base.negation.not_negators, top.negation.not_negators);
   base.negation.fillers += top.negation.fillers;
   if (!top.negation.categories.empty()) base.negation.categories = top.negation.categories;
   if (top.negation.max_gap != negation_rule{}.max_gap) base.negation.max_gap = top.negation.max_gap;
@@ -577,6 +580,7 @@ void tag_invoke(json::value_from_tag, json::value& jv, rule_pack const& p) {
   for (auto c : p.negation.categories) ncats.emplace_back(to_string(c));
   o["negation"] = json::object{{"negators", json::value_from(p.negation.negators)},
                                {"after", json::value_from(p.negation.after)},
+                               {"not_negators", json::value_from(p.negation.not_negators)},
                                {"fillers", p.negation.fillers},
                                {"max_gap", p.negation.max_gap},
                                {"categories", std::move(ncats)}};

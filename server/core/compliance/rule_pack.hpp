@@ -67,7 +67,8 @@ struct combo_rule {
 struct negation_rule {
   std::vector<std::string> negators;
   std::vector<std::string> after;  // denials that follow the phrase (高仿品我们一律不卖)
-  std::string fillers;             // characters allowed between a negator and the phrase it negates
+  std::vector<std::string> not_negators;  // words that start like a negator and are none (不过)
+  std::string fillers;  // characters allowed between a negator and the phrase it negates
   int max_gap = 4;
   std::vector<category> categories;
 };
