@@ -143,10 +143,16 @@ api::chat_view api::load_chat_view(store::chat_row const& row) {
       // The live greeting check already judged the first human message: the score agrees
       // with the verdict the agent saw.
       v.facts.greeting_followed = first_human && !first_human_off_template;
-    } else if (!m->greeting.empty()) {
+    } else {
+      // auto: the merchant's greeting, or its platform's when it has none, is sent for it.
       v.facts.greeting_followed = auto_greeted;
     }
-    if (!m->closing.empty()) v.facts.closing_used = qa::closing_used(m->closing, agent_texts);
+    // A merchant without a closing phrase of its own is held to its platform's (seed 004).
+    std::string closing = m->closing;
+    if (closing.empty())
+      if (auto eng = rules_.engine_for(m->row.id, m->row.platform))
+        closing = eng->closing_template();
+    if (!closing.empty()) v.facts.closing_used = qa::closing_used(closing, agent_texts);
   }
   v.transcript = {{"id", row.id},
                   {"merchant", row.merchant},

@@ -285,6 +285,74 @@ BOOST_AUTO_TEST_CASE(qa_workflow_end_to_end) {
   BOOST_TEST(out.find("entry 3") != std::string::npos, out);
 }
 
+// A merchant without a closing phrase of its own is held to its platform's; a chat no agent
+// ever took is no sampling candidate.
+BOOST_AUTO_TEST_CASE(platform_closing_and_unassigned_chats) {
+  kefud server;
+  auto s = setup(server.port(), {"m1"}, {"a1"});
+  auto admin = bearer(s.admin_token);
+  auto a1 = login(server.port(), "a1", "pw-a1-secret");
+  // Nobody online yet: this chat closes in the queue.
+  std::string queued;
+  {
+    ws_client b;
+    BOOST_REQUIRE_EQUAL(b.connect(server.port(), buyer_target("m1", "q0", s.channel_keys.at("m1"))),
+                        0);
+    b.send(json::object{{"type", "send"}, {"id", "q"}, {"text", "在吗"}});
+    auto ack = b.read_type("ack");
+    BOOST_REQUIRE(ack);
+    queued = str(*ack, "chat");
+    b.send(json::object{{"type", "close"}, {"id", "c"}, {"chat", queued}});
+    BOOST_REQUIRE(b.read_type("closed"));
+  }
+  ws_client ag;
+  BOOST_REQUIRE_EQUAL(ag.connect(server.port(), "/ws/agent", bearer(a1)), 0);
+  ag.send(json::object{{"type", "status"}, {"status", "online"}});
+  BOOST_REQUIRE(ag.read_type("status"));
+  std::vector<std::string> handled;
+  for (std::string text :
+       {"好的，已为您处理。请问还有其他问题需要咨询吗？感谢您的咨询，祝您生活愉快！",
+        "好的，已为您处理"}) {
+    ws_client b;
+    BOOST_REQUIRE_EQUAL(
+        b.connect(server.port(), buyer_target("m1", "b" + std::to_string(handled.size()),
+                                              s.channel_keys.at("m1"))),
+        0);
+    b.send(json::object{{"type", "send"}, {"id", "q"}, {"text", "发货了吗"}});
+    auto ack = b.read_type("ack");
+    BOOST_REQUIRE(ack);
+    std::string chat = str(*ack, "chat");
+    BOOST_REQUIRE(ag.read_type("assigned"));
+    ag.send(json::object{{"type", "send"}, {"id", "r" + chat}, {"chat", chat}, {"text", text}});
+    BOOST_REQUIRE(ag.read_type("ack"));
+    b.send(json::object{{"type", "close"}, {"id", "c"}, {"chat", chat}});
+    BOOST_REQUIRE(b.read_type("closed"));
+    handled.push_back(chat);
+  }
+  auto facts = [&](std::string const& chat) {
+    auto t = http(server.port(), "GET", "/api/chats/" + chat, {}, admin);
+    BOOST_REQUIRE_EQUAL(t.status, 200);
+    return t.json().at("facts");
+  };
+  BOOST_TEST(facts(handled[0]).at("closing_used").as_bool());
+  BOOST_TEST(!facts(handled[1]).at("closing_used").as_bool());
+  BOOST_TEST(facts(handled[1]).at("greeting_followed").as_bool());  // the platform's, sent for it
+  for (std::string strategy : {"random", "per_agent", "risk"}) {
+    auto r = http(server.port(), "POST", "/api/qa/samples",
+                  json::serialize(json::object{{"merchant", "m1"},
+                                               {"from", 0},
+                                               {"to", 99999999999999LL},
+                                               {"size", 10},
+                                               {"strategy", strategy},
+                                               {"seed", 7}}),
+                  admin);
+    BOOST_REQUIRE(r.status / 100 == 2);
+    auto drawn = r.json().at("chats").as_array();
+    BOOST_TEST(drawn.size() == 2u, strategy);
+    for (auto const& c : drawn) BOOST_TEST(c.as_string() != queued, strategy);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(audit_chain_catches_a_deleted_row) {
   kefud server;
   auto s = setup(server.port(), {"m1"}, {"a1"});

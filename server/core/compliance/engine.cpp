@@ -150,6 +150,7 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
   }
   share_codes_ = pack.share_codes;
   greeting_ = ov.greeting.empty() ? pack.greeting_template : ov.greeting;
+  closing_ = pack.closing_template;
   greeting_mode_ = ov.greeting_mode;
 }
 

@@ -89,6 +89,8 @@ class engine {
   action action_for(category c) const noexcept { return actions_[static_cast<std::size_t>(c)]; }
   std::string const& version() const noexcept { return version_; }
   std::string const& greeting_template() const noexcept { return greeting_; }
+  // The pack's closing phrase (seed 004's 结束语), for merchants without one of their own.
+  std::string const& closing_template() const noexcept { return closing_; }
   std::string const& greeting_mode() const noexcept { return greeting_mode_; }
 
   enum class cue : std::uint8_t { wechat, qq, alipay, bank, pass, price, count_ };
@@ -136,6 +138,7 @@ class engine {
   std::set<std::string> official_;  // normalised: digits, lower-case ids and e-mails
   bool share_codes_ = true;
   std::string greeting_;
+  std::string closing_;
   std::string greeting_mode_;
 
   friend struct scan_state;

@@ -140,13 +140,7 @@ void draw_from(std::vector<const candidate*>& pool, std::size_t k, rng& gen,
 std::vector<std::string> draw_per_agent(const std::vector<candidate>& cands, std::size_t size,
                                         rng& gen) {
   std::map<std::string, std::vector<const candidate*>> by_agent;
-  std::vector<const candidate*> unassigned;
-  for (const auto& c : cands) {
-    if (c.agent.empty())
-      unassigned.push_back(&c);
-    else
-      by_agent[c.agent].push_back(&c);
-  }
+  for (const auto& c : cands) by_agent[c.agent].push_back(&c);
   std::map<std::string, std::size_t> counts;
   for (const auto& [agent, chats] : by_agent) counts[agent] = chats.size();
   const auto quotas = agent_quotas(counts, size);
@@ -154,7 +148,6 @@ std::vector<std::string> draw_per_agent(const std::vector<candidate>& cands, std
   std::vector<std::string> out;
   out.reserve(std::min(size, cands.size()));
   for (auto& [agent, chats] : by_agent) draw_from(chats, quotas.at(agent), gen, out);
-  if (out.size() < size) draw_from(unassigned, size - out.size(), gen, out);
   return out;
 }
 
@@ -181,6 +174,9 @@ std::vector<std::string> draw(std::vector<candidate> candidates, const sample_pa
       std::unique(candidates.begin(), candidates.end(),
                   [](const candidate& a, const candidate& b) { return a.chat == b.chat; }),
       candidates.end());
+  // A candidate is a chat handled by the agent holding it at close (qa.md): a chat that closed
+  // before any agent took it has nothing to review.
+  std::erase_if(candidates, [](const candidate& c) { return c.agent.empty(); });
   if (params.size == 0 || candidates.empty()) return {};
 
   rng gen(params.seed);

@@ -275,11 +275,15 @@ BOOST_AUTO_TEST_CASE(reference_sample) {
   BOOST_TEST(draw(twelve(), params(strategy::per_agent, 5, 42)) ==
                  (strings{"c00", "c03", "c07", "c01", "c05"}),
              boost::test_tools::per_element());
-  // Agents first (by id), then the unassigned chats fill the rest.
+  // Agents by id; the chats no agent ever held are no candidates at all, for any strategy.
   BOOST_TEST(draw(twelve(), params(strategy::per_agent, 12, 42)) ==
-                 (strings{"c00", "c03", "c06", "c07", "c01", "c04", "c05", "c02", "c08", "c10",
-                          "c11", "c09"}),
+                 (strings{"c00", "c03", "c06", "c07", "c01", "c04", "c05", "c02", "c08"}),
              boost::test_tools::per_element());
+  for (auto s : {strategy::random, strategy::risk}) {
+    auto const all = draw(twelve(), params(s, 12, 42));
+    BOOST_TEST(all.size() == 9u);
+    for (auto const& id : all) BOOST_TEST(id < "c09");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(quotas_are_honoured_and_agents_listed_by_id) {
@@ -336,8 +340,9 @@ BOOST_AUTO_TEST_CASE(reproducible_and_seed_dependent) {
 
 BOOST_AUTO_TEST_CASE(no_agent_at_all) {
   std::vector<candidate> cands{{"x1", ""}, {"x2", ""}, {"x3", ""}};
-  const auto s = draw(cands, params(strategy::per_agent, 2, 1));
-  BOOST_TEST(s.size() == 2u);
+  // Chats no agent held are no candidates: nothing to draw.
+  for (auto st : {strategy::per_agent, strategy::random, strategy::risk})
+    BOOST_TEST(draw(cands, params(st, 2, 1)).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
