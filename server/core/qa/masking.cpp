@@ -186,6 +186,16 @@ constexpr std::array<region, 34> regions{{
     {U"澳门", U"特别行政区", U"", U""},
 }};
 
+bool blank(char32_t c) {
+  return c == U' ' || c == U'\u3000' || c == U'\t';
+}
+
+// Addresses pasted from a shop's form have spaces between their parts
+// (浙江省 杭州市 西湖区 文三路100号): one blank before a CJK character is skipped.
+std::size_t skip_blank(const std::u32string& t, std::size_t p) {
+  return p + 1 < t.size() && blank(t[p]) && is_cjk(t[p + 1]) ? p + 1 : p;
+}
+
 // Characters an address is written with (house numbers, 3-2-501室, A座).
 bool address_char(char32_t c) {
   return is_cjk(c) || is_ascii_alnum(c) || text::digit_value(c) >= 0 ||
@@ -212,7 +222,23 @@ bool district_soon(const std::u32string& t, std::size_t from, std::size_t limit)
 
 std::size_t address_tail_end(const std::u32string& t, std::size_t from) {
   std::size_t e = from;
-  while (e < t.size() && e < from + 80 && address_char(t[e])) ++e;
+  while (e < t.size() && e < from + 80) {
+    if (address_char(t[e])) {
+      ++e;
+      continue;
+    }
+    // A blank inside the address goes on only if another part of it follows (西湖区 文三路100号),
+    // not small talk after it (…100号 谢谢).
+    if (blank(t[e]) && e > from && e + 1 < t.size() && address_char(t[e + 1])) {
+      std::size_t f = e + 1;
+      while (f < t.size() && f < e + 30 && address_char(t[f])) ++f;
+      if (has_address_marker(t, e + 1, f)) {
+        e = f;
+        continue;
+      }
+    }
+    break;
+  }
   return e;
 }
 
@@ -251,7 +277,8 @@ std::size_t bare_city_end(const std::u32string& t, std::size_t from, const regio
   if (best == 0) return 0;
   std::size_t e = from + best;
   if (e < t.size() && t[e] == U'州' && t[e - 1] != U'州') ++e;
-  if (e >= t.size() || !is_cjk(t[e]) || one_of(t[e], U"区县旗市")) return 0;
+  const std::size_t next = skip_blank(t, e);  // 浙江 杭州 西湖区…
+  if (next >= t.size() || !is_cjk(t[next]) || one_of(t[next], U"区县旗市")) return 0;
   return e;
 }
 
@@ -286,14 +313,16 @@ void find_addresses(const std::u32string& t, std::vector<found>& out) {
     std::size_t keep = p;
     bool city = false, bare_city = false;
     if (!r->cities.empty()) {
-      if (const std::size_t c = city_end(t, p)) {
+      const std::size_t pc = skip_blank(t, p);
+      if (const std::size_t c = city_end(t, pc)) {
         keep = c;
         city = true;
-      } else if (const std::size_t b = bare_city_end(t, p, *r)) {
+      } else if (const std::size_t b = bare_city_end(t, pc, *r)) {
         keep = b;
         bare_city = true;
       }
     }
+    keep = skip_blank(t, keep);
     const std::size_t e = address_tail_end(t, keep);
     if (e == keep || !has_address_marker(t, keep, e)) continue;
     // A bare 浙江 or 北京 is often just a place mentioned in passing; it only
@@ -314,9 +343,10 @@ void find_addresses(const std::u32string& t, std::vector<found>& out) {
     if (t[m] != U'市' || !is_cjk(t[m - 1]) || !is_cjk(t[m - 2])) continue;
     const std::u32string_view word(t.data() + m - 1, 2);
     if (std::find(not_cities.begin(), not_cities.end(), word) != not_cities.end()) continue;
-    if (!district_soon(t, m + 1, 7)) continue;
-    const std::size_t e = address_tail_end(t, m + 1);
-    add(m + 1, e);
+    const std::size_t from = skip_blank(t, m + 1);
+    if (!district_soon(t, from, 7)) continue;
+    const std::size_t e = address_tail_end(t, from);
+    add(from, e);
     m = e;
   }
 }
@@ -445,8 +475,14 @@ bool looks_like_date(std::string_view d) {
 
 // What a digit sequence is. `d` holds ASCII digits, an ID's final X as 'X'.
 std::optional<number_match> classify(std::string_view d, cue c) {
-  if (c == cue::order) return std::nullopt;
   const std::size_t n = d.size();
+  // After an order cue a number is an order or tracking number, except one shaped like a mobile
+  // number: that is masked all the same (a phone must not survive; 订单号 13800138000 is the
+  // commonest way to pass one off).
+  if (c == cue::order) {
+    if (mobile(d)) return number_match{pii_kind::mobile, 3, 4};
+    return std::nullopt;
+  }
   if (n > 0 && d.back() == 'X') {
     if (n == 18 && (c == cue::id || id18(d))) return number_match{pii_kind::id_card, 3, 4};
     return std::nullopt;
@@ -501,8 +537,40 @@ bool contact_prefix(const std::u32string& t, std::size_t digits_start) {
   return std::find(words.begin(), words.end(), word) != words.end();
 }
 
+// Chinese numerals as digits (一三八…, 壹叁捌…, 幺两拐洞勾), -1 for anything else.
+int chinese_numeral(char32_t c) {
+  static constexpr std::array<std::u32string_view, 10> forms{
+      U"零〇洞", U"一壹幺", U"二贰两", U"三叁", U"四肆",
+      U"五伍",   U"六陆",   U"七柒拐", U"八捌", U"九玖勾"};
+  for (std::size_t v = 0; v < forms.size(); ++v)
+    if (one_of(c, forms[v])) return static_cast<int>(v);
+  return -1;
+}
+
+// Each character's digit value: ASCII and full-width digits always, Chinese numerals only in a
+// run of at least seven digit characters (a phone number spelled out, 一三八零零一三八零零零),
+// so 一三五发货 and 两三件 stay text.
+std::vector<int> digit_values(const std::u32string& t) {
+  std::vector<int> dv(t.size(), -1);
+  for (std::size_t i = 0; i < t.size();) {
+    std::size_t j = i;
+    bool chinese = false;
+    while (j < t.size() && (text::digit_value(t[j]) >= 0 || chinese_numeral(t[j]) >= 0)) {
+      chinese = chinese || text::digit_value(t[j]) < 0;
+      ++j;
+    }
+    for (std::size_t k = i; k < j; ++k) {
+      const int d = text::digit_value(t[k]);
+      dv[k] = d >= 0 ? d : (chinese && j - i >= 7 ? chinese_numeral(t[k]) : -1);
+    }
+    i = j > i ? j : i + 1;
+  }
+  return dv;
+}
+
 void find_numbers(const std::u32string& t, std::vector<found>& out) {
-  const auto digit = [&](std::size_t i) { return i < t.size() && text::digit_value(t[i]) >= 0; };
+  const std::vector<int> dv = digit_values(t);
+  const auto digit = [&](std::size_t i) { return i < t.size() && dv[i] >= 0; };
   std::size_t i = 0;
   while (i < t.size()) {
     if (!digit(i)) {
@@ -514,7 +582,7 @@ void find_numbers(const std::u32string& t, std::vector<found>& out) {
     std::size_t pos = i;
     for (;;) {
       digit_group g{pos, pos, {}};
-      while (digit(pos)) g.digits += static_cast<char>('0' + text::digit_value(t[pos++]));
+      while (digit(pos)) g.digits += static_cast<char>('0' + dv[pos++]);
       g.end = pos;
       const bool x_tail = pos < t.size() && (t[pos] == U'X' || t[pos] == U'x') &&
                           !(pos + 1 < t.size() && is_ascii_alnum(t[pos + 1]));
@@ -571,7 +639,7 @@ void find_numbers(const std::u32string& t, std::vector<found>& out) {
         std::u32string r;
         std::size_t idx = 0;
         for (std::size_t p = groups[g].start; p < groups[h - 1].end; ++p) {
-          const bool is_digit = text::digit_value(t[p]) >= 0 || t[p] == U'X' || t[p] == U'x';
+          const bool is_digit = dv[p] >= 0 || t[p] == U'X' || t[p] == U'x';
           if (!is_digit) {
             r += t[p];
             continue;

@@ -14,11 +14,15 @@
 //   email      z***@example.com: first character of the local part kept
 //   address    浙江省杭州市***: province and city kept, the rest becomes ***;
 //              also without 省/市 when the city is one of the province's
-//              (浙江杭州西湖区… → 浙江杭州***)
+//              (浙江杭州西湖区… → 浙江杭州***); parts may be separated by single
+//              spaces (浙江省 杭州市 西湖区… → 浙江省 杭州市 ***)
 //   name       张**: first character kept, one * per further character
 //
+// Chinese numerals count as digits inside a run of seven or more (一三八零零…).
+//
 // Look-alikes are left alone: order and tracking numbers (an order cue such
-// as 订单号 or 运单 before them, a courier letter prefix glued to them, or a
+// as 订单号 or 运单 before them — unless shaped like a mobile number —, a
+// courier letter prefix glued to them, or a
 // length and structure no personal number has), prices and decimals, dates
 // and times, digits glued to letters (model numbers) unless the letters say
 // phone or WeChat (vx138…, Tel138…) or a phone cue comes before.

@@ -52,6 +52,15 @@ BOOST_AUTO_TEST_CASE(mobile_numbers) {
   BOOST_TEST((kinds("13800138000") == std::vector{pii_kind::mobile}));
 }
 
+BOOST_AUTO_TEST_CASE(spelled_in_chinese_numerals) {
+  BOOST_TEST(mask("一三八零零一三八零零零") == "一三八****八零零零");
+  BOOST_TEST(mask("手机壹叁捌零零壹叁捌零零零") == "手机壹叁捌****捌零零零");
+  BOOST_TEST(mask("幺三八洞洞幺三8000") == "幺三八****8000");
+  // Short runs are words and counts, not digits.
+  untouched("一三五发货，两三件起批，七八成新");
+  untouched("第一时间为您处理");
+}
+
 BOOST_AUTO_TEST_CASE(landlines) {
   BOOST_TEST(mask("座机0571-88888888转123") == "座机0571-****8888转123");
   BOOST_TEST(mask("电话：010-12345678") == "电话：010-****5678");
@@ -116,7 +125,8 @@ BOOST_AUTO_TEST_SUITE(look_alikes)
 
 BOOST_AUTO_TEST_CASE(order_and_tracking_numbers) {
   untouched("订单号 240512345678901234567");
-  untouched("订单号：13812345678");
+  // …but not one shaped like a mobile number: a phone must not survive behind an order cue.
+  BOOST_TEST(mask("订单号：13812345678") == "订单号：138****5678");
   untouched("您好，您的订单 3765432109876543 已发货");
   untouched("订单4012888888881881");
   untouched("订单号 110105194912310029");
@@ -191,6 +201,14 @@ BOOST_AUTO_TEST_CASE(province_and_city_kept) {
   BOOST_TEST(mask("广东省深圳市南山区科技园1栋") == "广东省深圳市***");
   BOOST_TEST(mask("黑龙江省哈尔滨市南岗区西大直街92号") == "黑龙江省哈尔滨市***");
   BOOST_TEST((kinds("浙江省杭州市西湖区文三路100号") == std::vector{pii_kind::address}));
+}
+
+BOOST_AUTO_TEST_CASE(parts_separated_by_spaces) {
+  BOOST_TEST(mask("浙江省 杭州市 西湖区 文三路100号") == "浙江省 杭州市 ***");
+  BOOST_TEST(mask("浙江 杭州 西湖区 文三路100号") == "浙江 杭州 ***");
+  BOOST_TEST(mask("地址 北京市 朝阳区 建国路88号 麻烦快点") == "地址 北京市 *** 麻烦快点");
+  BOOST_TEST(mask("杭州市 西湖区 文三路1号") == "杭州市 ***");
+  untouched("我在浙江 杭州 出差");
 }
 
 BOOST_AUTO_TEST_CASE(municipalities) {
