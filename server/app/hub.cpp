@@ -693,6 +693,10 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
   auto it = chats_.find(chat_id);
   if (!r.ok) {
     log_store_failure(store_access::write, "a message was not stored", chat_id, r.error);
+    // It entered the chat's window when it was checked; it was never delivered after all.
+    if (it != chats_.end() && !op.blocked && (op.sender == "agent" || op.sender == "buyer"))
+      it->second.window.withdraw(
+          op.text, op.sender == "agent" ? compliance::role::agent : compliance::role::buyer);
     for (auto const& w : waiters)
       // The database's own words stay in the server's log, not in a client's frame.
       send_error(w, op.client_id, "unavailable", "not stored; send it again");

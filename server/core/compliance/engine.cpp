@@ -17,6 +17,16 @@ void chat_window::push(std::string_view text, role sender) {
   while (q.size() > depth_) q.pop_front();
 }
 
+void chat_window::withdraw(std::string_view text, role sender) {
+  auto& q = recent_[static_cast<std::size_t>(sender)];
+  auto const t = decode_utf8(text);
+  for (auto it = q.rbegin(); it != q.rend(); ++it)
+    if (*it == t) {
+      q.erase(std::next(it).base());
+      return;
+    }
+}
+
 void chat_window::clear() {
   for (auto& q : recent_) q.clear();
 }

@@ -47,6 +47,9 @@ class chat_window {
   explicit chat_window(std::size_t depth = 2) : depth_(depth) {}
 
   void push(std::string_view text, role sender);
+  // Takes back the latest message of `sender` equal to `text` (pushed when it was sent, then not
+  // stored after all): only delivered messages belong in a window.
+  void withdraw(std::string_view text, role sender);
   void clear();
   std::deque<std::u32string> const& recent(role sender) const {
     return recent_[static_cast<std::size_t>(sender)];

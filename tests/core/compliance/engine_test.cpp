@@ -260,6 +260,16 @@ BOOST_AUTO_TEST_CASE(splits_across_messages) {
   cc::chat_window d;
   for (auto const* part : {"13", "80", "01"}) d.push(part, cc::role::agent);
   BOOST_TEST(check("38000", cc::role::agent, &d).act == cc::action::allow);
+
+  // A message taken back (not stored after all) no longer completes anything.
+  cc::chat_window b;
+  for (auto const* part : {"我的手机", "138 0013"}) b.push(part, cc::role::agent);
+  b.push("好的", cc::role::buyer);
+  b.withdraw("138 0013", cc::role::agent);
+  b.withdraw("138 0013", cc::role::buyer);  // not the buyer's: nothing happens
+  BOOST_TEST(check("8000", cc::role::agent, &b).act == cc::action::allow);
+  BOOST_TEST(b.recent(cc::role::agent).size() == 1u);
+  BOOST_TEST(b.recent(cc::role::buyer).size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(overrides_validate_with_clear_errors) {
