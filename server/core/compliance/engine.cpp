@@ -937,13 +937,15 @@ struct scan_state {
   // -------------------------------------------------------------------------------------------
   // WeChat ids written in letters: after (or before) a WeChat cue, and wxid_… anywhere.
 
-  // An id token starting at unit u: letters, digits, '_' and '-'. With `spaced`, single spaces
-  // or dots between characters are part of it too (a b c 1 2 3). Returns its end unit.
+  // An id token starting at unit u: letters, digits, '_' and '-'. With `spaced`, single spaces,
+  // middle dots and full stops between characters are part of it too (a b c 1 2 3, abc.12345:
+  // WeChat ids have no dots, so a dot there is a disguise; hosts were taken by urls() before).
+  // Returns its end unit.
   std::uint32_t id_token_end(std::uint32_t u, bool spaced = false) const {
     std::uint32_t k = u;
     while (k < U.size()) {
       if (unit_is_alnum(k) || ((U[k].c == '_' || U[k].c == '-') && unit_is_alnum(k + 1)) ||
-          ((joint(k) || (spaced && (U[k].c == ' ' || U[k].c == U'·'))) && unit_is_alnum(k + 1) &&
+          ((joint(k) || (spaced && in(U" ·.。", U[k].c))) && unit_is_alnum(k + 1) &&
            k > u && unit_is_alnum(k - 1))) {
         ++k;
         continue;
