@@ -429,6 +429,15 @@ void api::route(http_request const& req, std::optional<caller> const& who,
   if (path == "/api/logout" && method == "POST") return logout(req, respond);
   if (path == "/api/me" && method == "GET") return respond(json_ok(user_json(u)));
 
+  if (path == "/api/rules/reload" && method == "POST") {
+    if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
+    return reload_rules(respond);
+  }
+  if (path == "/api/rules" && method == "GET") {
+    json::object packs;
+    for (auto const& [platform, version] : rules_.versions()) packs[platform] = version;
+    return respond(json_ok(json::object{{"packs", std::move(packs)}}));
+  }
   if (path == "/api/merchants") {
     if (method == "POST") {
       if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
@@ -807,6 +816,23 @@ void api::compliance_check(caller const& who, http_request const& req, respond_f
                 if (!verdict) return respond(json_error(404, "not_found", "no such merchant"));
                 respond({200, "application/json", compliance::to_json(*verdict), {}});
               });
+}
+
+// Reads the platform rule packs again (an admin edited shared/rules) and rebuilds every
+// merchant's engine, without a restart. A broken pack is refused with its error and changes
+// nothing. Built on the pool: reading and compiling the packs takes milliseconds.
+void api::reload_rules(respond_fn const& respond) {
+  auto self = shared_from_this();
+  on_pool(db_, respond, [self](respond_fn const& reply) {
+    std::vector<std::string> warnings;
+    auto err = self->rules_.reload(self->dir_.merchants(), &warnings);
+    if (!err.empty()) return reply(json_error(400, "bad_request", err));
+    json::object packs;
+    for (auto const& [platform, version] : self->rules_.versions()) packs[platform] = version;
+    json::array w;
+    for (auto& s : warnings) w.emplace_back(s);
+    reply(json_ok(json::object{{"packs", std::move(packs)}, {"warnings", std::move(w)}}));
+  });
 }
 
 std::vector<sla::event> api::sla_events(caller const& who, std::int64_t from, std::int64_t to,

@@ -77,6 +77,7 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
  private:
   void get_events(caller const& who, net::http_request const& req, respond_fn const& respond);
   void compliance_check(caller const& who, net::http_request const& req, respond_fn const& respond);
+  void reload_rules(respond_fn const& respond);
   std::optional<std::pair<std::int64_t, std::int64_t>> report_window(caller const& who,
                                                                      net::http_request const& req,
                                                                      respond_fn const& respond);

@@ -176,6 +176,25 @@ int main(int argc, char** argv) {
   schedule_retention(
       std::chrono::milliseconds(std::min<std::int64_t>(60'000, cfg.retention_interval_ms)));
 
+  // SIGHUP: read the rule packs again, as POST /api/rules/reload does.
+  boost::asio::signal_set hup(ioc, SIGHUP);
+  std::function<void()> await_hup = [&] {
+    hup.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      boost::asio::post(db, [&] {
+        std::vector<std::string> warnings;
+        if (auto err = rules.reload(dir.merchants(), &warnings); !err.empty())
+          std::cerr << "kefud: SIGHUP: rule packs not reloaded: " << err << "\n";
+        else
+          std::cerr << "kefud: SIGHUP: rule packs reloaded\n";
+        for (auto const& w : warnings)
+          std::cerr << "kefud: warning: merchant " << w << " (platform default rules)\n";
+      });
+      await_hup();
+    });
+  };
+  await_hup();
+
   // Shutdown: stop accepting, drain the writer (pending commits are acked),
   // close every socket with 1001, then let the I/O threads finish.
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -185,6 +204,7 @@ int main(int argc, char** argv) {
     srv->stop_accepting();
     hub->stop();
     retention.cancel();
+    hup.cancel();
     drainer = std::thread([&] {
       st->stop_writer();
       // Give the acks just posted a moment to reach their sockets.

@@ -10,9 +10,50 @@ std::string rules::load(std::string const& dir) {
   for (auto const& [platform, pack] : *packs)
     defaults[platform] = std::make_shared<compliance::engine const>(pack);
   std::lock_guard lock(mu_);
+  dir_ = dir;
   packs_ = std::move(*packs);
   defaults_ = std::move(defaults);
   return {};
+}
+
+std::string rules::reload(std::vector<merchant_info> const& merchants,
+                          std::vector<std::string>* warnings) {
+  std::string dir;
+  {
+    std::lock_guard lock(mu_);
+    dir = dir_;
+  }
+  auto packs = compliance::load_all_rule_packs(dir.empty() ? compliance::default_rules_dir()
+                                                           : std::filesystem::path(dir));
+  if (!packs) return "rule packs: " + packs.error;
+  // Everything is built before anything is swapped in: checks in flight keep the engines
+  // they hold, new checks see only the new ones.
+  std::map<std::string, std::shared_ptr<compliance::engine const>> defaults, built;
+  for (auto const& [platform, pack] : *packs)
+    defaults[platform] = std::make_shared<compliance::engine const>(pack);
+  for (auto const& m : merchants) {
+    auto ov = compliance::parse_merchant_settings(m.row.settings_json, m.row.id);
+    auto pack = packs->find(m.row.platform);
+    if (!ov || pack == packs->end()) {
+      if (warnings)
+        warnings->push_back(m.row.id + ": " +
+                            (ov ? "no rule pack for platform " + m.row.platform : ov.error));
+      continue;
+    }
+    built[m.row.id] = std::make_shared<compliance::engine const>(pack->second, *ov);
+  }
+  std::lock_guard lock(mu_);
+  packs_ = std::move(*packs);
+  defaults_ = std::move(defaults);
+  merchants_ = std::move(built);
+  return {};
+}
+
+std::map<std::string, std::string> rules::versions() const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, std::string> out;
+  for (auto const& [platform, pack] : packs_) out[platform] = pack.version;
+  return out;
 }
 
 std::string rules::validate(merchant_info const& m) const {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "server/app/directory.hpp"
 #include "server/core/compliance/engine.hpp"
@@ -23,6 +24,13 @@ class rules {
   std::string validate(merchant_info const& m) const;
   // Builds (or rebuilds) the merchant's engine; returns an error message or "".
   std::string rebuild(merchant_info const& m);
+  // Reads the platform packs again from the directory load() used and rebuilds every merchant's
+  // engine on them, all at once: a broken pack changes nothing and its error is returned.
+  // Merchants whose overrides no longer fit keep their platform's default (listed in `warnings`).
+  std::string reload(std::vector<merchant_info> const& merchants,
+                     std::vector<std::string>* warnings = nullptr);
+  // Platform → pack version now in force.
+  std::map<std::string, std::string> versions() const;
   // The merchant's engine; the platform default when it has none.
   std::shared_ptr<compliance::engine const> engine_for(std::string const& merchant,
                                                        std::string const& platform) const;
@@ -31,6 +39,7 @@ class rules {
 
  private:
   mutable std::mutex mu_;
+  std::string dir_;
   std::map<std::string, compliance::rule_pack> packs_;
   std::map<std::string, std::shared_ptr<compliance::engine const>> defaults_;
   std::map<std::string, std::shared_ptr<compliance::engine const>> merchants_;

@@ -1,6 +1,9 @@
 #include "tests/integration/harness.hpp"
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #define BOOST_TEST_MODULE integration_compliance
 #include <boost/test/unit_test.hpp>
@@ -250,4 +253,60 @@ BOOST_AUTO_TEST_CASE(merchant_overrides_apply_without_restart) {
                {"compliance", json::object{{"actions", json::object{{"nonsense", "block"}}}}}}),
            w.auth);
   BOOST_TEST(bad.status == 400);
+}
+
+// An admin extends a platform pack on disk and reloads it: the next check uses it, no restart.
+// A broken pack is refused with its error and the running rules stay.
+BOOST_AUTO_TEST_CASE(platform_packs_reload_without_restart) {
+  namespace fs = std::filesystem;
+  fs::path const rules = fs::temp_directory_path() / ("kefu-rules-" + std::to_string(::getpid()));
+  fs::remove_all(rules);
+  fs::copy(KEFU_SOURCE_RULES_DIR, rules, fs::copy_options::recursive);
+  kefud server(json::object{{"rules_dir", rules.string()}});
+  auto s = setup(server.port(), {"m1"}, {"a1"});
+  std::vector<std::pair<std::string, std::string>> auth{
+      {"Authorization", "Bearer " + s.admin_token}};
+  auto check = [&](std::string const& text) {
+    auto r = http(server.port(), "POST", "/api/compliance/check",
+                  json::serialize(json::object{{"merchant", "m1"}, {"text", text}}), auth);
+    BOOST_REQUIRE_EQUAL(r.status, 200);
+    return str(r.json(), "action");
+  };
+  BOOST_TEST(check("这款是工厂货") == "allow");
+  auto const file = rules / "kuaishou.json";
+  std::string original;
+  {
+    std::ifstream in(file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    original = ss.str();
+  }
+  auto pack = json::parse(original).as_object();
+  pack["version"] = "kuaishou-test.2";
+  pack["rules"].as_array().push_back(json::object{{"id", "counterfeit.factory"},
+                                                  {"category", "counterfeit"},
+                                                  {"phrases", json::array{"工厂货"}}});
+  std::ofstream(file) << json::serialize(pack);
+  // Not for agents or managers.
+  auto a1 = login(server.port(), "a1", "pw-a1-secret");
+  BOOST_TEST(
+      http(server.port(), "POST", "/api/rules/reload", {}, {{"Authorization", "Bearer " + a1}})
+          .status == 403);
+  auto r = http(server.port(), "POST", "/api/rules/reload", {}, auth);
+  BOOST_REQUIRE_EQUAL(r.status, 200);
+  BOOST_TEST(str(r.json().at("packs"), "kuaishou") == "kuaishou-test.2");
+  BOOST_TEST(check("这款是工厂货") == "block");
+  auto verdict = http(server.port(), "POST", "/api/compliance/check",
+                      json::serialize(json::object{{"merchant", "m1"}, {"text", "工厂货"}}), auth)
+                     .json();
+  BOOST_TEST(str(verdict, "pack").find("kuaishou-test.2") == 0u);
+
+  std::ofstream(file) << "{ not json";
+  auto bad = http(server.port(), "POST", "/api/rules/reload", {}, auth);
+  BOOST_TEST(bad.status == 400);
+  BOOST_TEST(bad.body.find("kuaishou") != std::string::npos, bad.body);
+  BOOST_TEST(check("这款是工厂货") == "block");  // the last good packs stay
+  BOOST_TEST(str(http(server.port(), "GET", "/api/rules", {}, auth).json().at("packs"),
+                 "kuaishou") == "kuaishou-test.2");
+  fs::remove_all(rules);
 }
