@@ -945,8 +945,8 @@ struct scan_state {
     std::uint32_t k = u;
     while (k < U.size()) {
       if (unit_is_alnum(k) || ((U[k].c == '_' || U[k].c == '-') && unit_is_alnum(k + 1)) ||
-          ((joint(k) || (spaced && in(U" ·.。", U[k].c))) && unit_is_alnum(k + 1) &&
-           k > u && unit_is_alnum(k - 1))) {
+          ((joint(k) || (spaced && in(U" ·.。", U[k].c))) && unit_is_alnum(k + 1) && k > u &&
+           unit_is_alnum(k - 1))) {
         ++k;
         continue;
       }
@@ -1319,25 +1319,27 @@ struct scan_state {
         continue;
       }
       std::uint32_t k = u;
-      unsigned upper = 0, lower = 0, digits = 0;
-      while (k < U.size() && token_unit(k)) {
-        char32_t const o = ft.original[U[k].src];
-        if ((o >= 'A' && o <= 'Z') || (o >= U'Ａ' && o <= U'Ｚ'))
-          ++upper;
-        else if (is_ascii_digit(U[k].c))
-          ++digits;
-        else
-          ++lower;
-        ++k;
-      }
+      while (k < U.size() && token_unit(k)) ++k;
       std::uint32_t const len = k - u;
-      // After 型号 / 货号 / 订单号 … it is the code it is said to be.
-      bool const named =
-          sig_of_unit[u] >= 0 &&
-          cue_before(engine::cue::pass, static_cast<std::uint32_t>(sig_of_unit[u]), 3, pass_filler);
-      if (len >= 8 && len <= 13 && upper > 0 && lower > 0 && digits > 0 && !is_claimed(u, k) &&
-          !is_consumed(u, k) && !named && cue_near(u, k))
-        emit(category::link, "link.share_code", {}, u, k, true);
+      if (len >= 8 && len <= 13) {
+        unsigned upper = 0, lower = 0, digits = 0;
+        for (std::uint32_t x = u; x < k; ++x) {
+          char32_t const o = ft.original[U[x].src];
+          if ((o >= 'A' && o <= 'Z') || (o >= U'Ａ' && o <= U'Ｚ'))
+            ++upper;
+          else if (is_ascii_digit(U[x].c))
+            ++digits;
+          else
+            ++lower;
+        }
+        // After 型号 / 货号 / 订单号 … it is the code it is said to be.
+        if (upper > 0 && lower > 0 && digits > 0 && !is_claimed(u, k) && !is_consumed(u, k) &&
+            cue_near(u, k) &&
+            !(sig_of_unit[u] >= 0 &&
+              cue_before(engine::cue::pass, static_cast<std::uint32_t>(sig_of_unit[u]), 3,
+                         pass_filler)))
+          emit(category::link, "link.share_code", {}, u, k, true);
+      }
       u = k;
     }
   }
