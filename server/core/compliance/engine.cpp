@@ -52,6 +52,7 @@ std::optional<engine::cue> cue_from_name(std::string_view n) {
   if (n == "bank") return engine::cue::bank;
   if (n == "pass") return engine::cue::pass;
   if (n == "price") return engine::cue::price;
+  if (n == "share") return engine::cue::share;
   return std::nullopt;
 }
 
@@ -316,7 +317,7 @@ struct scan_scratch {
 struct scan_state {
   engine const& eng;
   folded_text const& ft;
-  std::vector<unit> const& U;
+  unit_vector const& U;
   std::vector<std::uint32_t> const& sig;
   std::vector<std::int32_t> const& sig_of_unit;  // unit → significant index, -1 for noise
   std::vector<span_hit>& allow;
@@ -1294,19 +1295,14 @@ struct scan_state {
   // required: a bare mixed-case token is as likely a model name (iPhone15Pro).
   void share_tokens() {
     if (!eng.share_codes_) return;
-    // 打开 alone is any box or page (打开包装); opening the shopping app is the cue.
-    static constexpr std::array<std::u32string_view, 7> cues = {
-        U"复制", U"手淘", U"口令", U"粘贴", U"淘宝", U"打开手", U"打开app"};
+    // The pack's "share" cues (复制, 口令, 手淘 …) found by the automaton: none, no scan.
+    auto const& share = cues[static_cast<std::size_t>(engine::cue::share)];
+    if (share.empty()) return;
     auto cue_near = [&](std::uint32_t b, std::uint32_t e) {
-      std::uint32_t const from = b > 16 ? b - 16 : 0;
-      std::uint32_t const to =
-          std::min<std::uint32_t>(static_cast<std::uint32_t>(U.size()), e + 16);
-      for (std::uint32_t k = from; k < to; ++k)
-        for (auto w : cues) {
-          bool match = k + w.size() <= U.size();
-          for (std::size_t j = 0; match && j < w.size(); ++j) match = U[k + j].c == w[j];
-          if (match) return true;
-        }
+      for (auto const& h : share) {
+        std::uint32_t const hb = sig[h.b], he = sig[h.e - 1] + 1;
+        if (he + 16 > b && hb < e + 16) return true;
+      }
       return false;
     };
     auto token_unit = [&](std::uint32_t k) {

@@ -96,7 +96,7 @@ class engine {
   std::string const& closing_template() const noexcept { return closing_; }
   std::string const& greeting_mode() const noexcept { return greeting_mode_; }
 
-  enum class cue : std::uint8_t { wechat, qq, alipay, bank, pass, price, count_ };
+  enum class cue : std::uint8_t { wechat, qq, alipay, bank, pass, price, share, count_ };
 
   struct tag {
     enum kind_t : std::uint8_t {

@@ -480,7 +480,7 @@ std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t 
 std::uint32_t folded_text::begin_segment() {
   auto const base = static_cast<std::uint32_t>(original.size());
   if (!segment_begin.empty()) {
-    units.push_back({U'\x1E', base, unit_kind::boundary});
+    units.push_back({U'\x1E', base, unit_kind::boundary, -1});
     sig_of.push_back(-1);
   }
   segment_begin.push_back(base);

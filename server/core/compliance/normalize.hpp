@@ -16,6 +16,7 @@
 // digit-like runs, recorded separately in `digit`, so 一定 or 陆续 stay words.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,14 +26,38 @@ namespace kefu::compliance {
 
 enum class unit_kind : std::uint8_t { sig, noise, boundary };
 
+// Trivial on purpose (no member defaults): the fold sizes its buffers for a whole message and
+// writes every field of every unit itself, so growing them must not initialise anything.
 struct unit {
-  char32_t c = 0;
-  std::uint32_t src = 0;  // index of the original code point in folded_text::original
-  unit_kind kind = unit_kind::sig;
+  char32_t c;
+  std::uint32_t src;  // index of the original code point in folded_text::original
+  unit_kind kind;
   // 0–9 when the character is a digit form (3, 三, 叁, 幺 …), else -1. Whether it stands for a
   // digit depends on its run; finish() decides (folded_text::digit).
-  std::int8_t form = -1;
+  std::int8_t form;
 };
+
+// An allocator whose resize() leaves new trivial elements uninitialised (value-initialising
+// them would write every slot twice): for buffers that are written in full right after.
+template <class T>
+struct uninit_allocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = uninit_allocator<U>;
+  };
+  uninit_allocator() = default;
+  template <class U>
+  uninit_allocator(uninit_allocator<U> const&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using unit_vector = std::vector<unit, uninit_allocator<unit>>;
 
 // Which kinds of folded characters a text holds, so detectors with nothing to look at are
 // skipped (no '@': no e-mail scan).
@@ -52,7 +77,7 @@ enum text_trait : unsigned {
 
 struct folded_text {
   std::u32string original;                   // every segment's code points, concatenated
-  std::vector<unit> units;                   // folded stream; segment joints are boundary units
+  unit_vector units;                         // folded stream; segment joints are boundary units
   std::vector<std::int8_t> digit;            // per unit: 0–9 inside a digit-like run, else -1
   std::vector<std::uint32_t> sig;            // indices of significant units, in order
   std::vector<std::int32_t> sig_of;          // per unit: its index in sig, -1 if not significant
