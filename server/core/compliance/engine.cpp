@@ -318,8 +318,8 @@ struct scan_state {
   engine const& eng;
   folded_text const& ft;
   unit_vector const& U;
-  std::vector<std::uint32_t> const& sig;
-  std::vector<std::int32_t> const& sig_of_unit;  // unit → significant index, -1 for noise
+  scratch_vector<std::uint32_t> const& sig;
+  scratch_vector<std::int32_t> const& sig_of_unit;  // unit → significant index, -1 for noise
   std::vector<span_hit>& allow;
   std::vector<span_hit>& allow_inside;
   std::vector<span_hit>& negators;

@@ -58,6 +58,8 @@ struct uninit_allocator : std::allocator<T> {
   }
 };
 using unit_vector = std::vector<unit, uninit_allocator<unit>>;
+template <class T>
+using scratch_vector = std::vector<T, uninit_allocator<T>>;
 
 // Which kinds of folded characters a text holds, so detectors with nothing to look at are
 // skipped (no '@': no e-mail scan).
@@ -79,8 +81,8 @@ struct folded_text {
   std::u32string original;                   // every segment's code points, concatenated
   unit_vector units;                         // folded stream; segment joints are boundary units
   std::vector<std::int8_t> digit;            // per unit: 0–9 inside a digit-like run, else -1
-  std::vector<std::uint32_t> sig;            // indices of significant units, in order
-  std::vector<std::int32_t> sig_of;          // per unit: its index in sig, -1 if not significant
+  scratch_vector<std::uint32_t> sig;         // indices of significant units, in order
+  scratch_vector<std::int32_t> sig_of;       // per unit: its index in sig, -1 if not significant
   std::vector<std::uint32_t> segment_begin;  // original offset where each segment starts
   unsigned traits = 0;                       // text_trait bits over all units
   std::vector<std::uint32_t> digit_units;    // units with digit[u] >= 0, in order (finish())
@@ -98,7 +100,7 @@ struct folded_text {
   void fold_from(std::uint32_t base);
   std::size_t append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
                           unsigned& tr);
-  std::vector<std::uint32_t> form_pos_;  // units that are digit forms, in order
+  scratch_vector<std::uint32_t> form_pos_;  // units that are digit forms, in order
   std::vector<std::int8_t> cand_;        // scratch for finish(), kept to avoid reallocating
   std::vector<std::pair<std::size_t, std::size_t>> loose_;
 };
