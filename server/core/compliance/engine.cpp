@@ -368,7 +368,7 @@ struct scan_state {
     s.reset(e.combos_.size());
   }
 
-  char32_t sc(std::uint32_t s) const { return U[sig[s]].c; }
+  char32_t sc(std::uint32_t s) const { return ft.sig_chars[s]; }
 
   bool unit_is_alpha(std::ptrdiff_t u) const {
     return u >= 0 && u < static_cast<std::ptrdiff_t>(U.size()) &&
@@ -566,7 +566,7 @@ struct scan_state {
   // -------------------------------------------------------------------------------------------
   void collect_hits() {
     eng.ac_.scan(
-        sig.size(), [&](std::size_t i) { return U[sig[i]].c; },
+        sig.size(), [chars = ft.sig_chars.data()](std::size_t i) { return chars[i]; },
         [&](int pid, std::size_t end) {
           auto const e = static_cast<std::uint32_t>(end);
           auto const b = e - eng.ac_.pattern_length(pid);

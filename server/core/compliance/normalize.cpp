@@ -448,6 +448,7 @@ void folded_text::clear() {
   units.clear();
   digit.clear();
   sig.clear();
+  sig_chars.clear();
   sig_of.clear();
   segment_begin.clear();
 }
@@ -462,6 +463,7 @@ std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t 
   if (tmp.size() > 1) {  // one slot is already counted for this code point
     units.resize(units.size() + tmp.size() - 1);
     sig.resize(sig.size() + tmp.size() - 1);
+    sig_chars.resize(sig.size());
     sig_of.resize(sig_of.size() + tmp.size() - 1);
   }
   for (char32_t f : tmp) {
@@ -469,7 +471,10 @@ std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t 
     bool const noise = (in & info_noise) != 0;
     tr |= in & info_traits;
     sig_of[nu] = noise ? -1 : static_cast<std::int32_t>(ns);
-    if (!noise) sig[ns++] = static_cast<std::uint32_t>(nu);
+    if (!noise) {
+      sig_chars[ns] = f;
+      sig[ns++] = static_cast<std::uint32_t>(nu);
+    }
     if ((in & info_form) != 0) form_pos_.push_back(static_cast<std::uint32_t>(nu));
     units[nu++] = {f, src, noise ? unit_kind::noise : unit_kind::sig,
                    static_cast<std::int8_t>(((in & info_form) >> 8) - 1)};
@@ -507,6 +512,7 @@ void folded_text::fold_from(std::uint32_t base) {
   std::size_t ns = sig.size();
   units.resize(nu + text.size());
   sig.resize(ns + text.size());
+  sig_chars.resize(ns + text.size());
   sig_of.resize(nu + text.size());
   unsigned tr = traits;
   std::uint32_t const* fast = bmp_fold().fast.data();
@@ -521,6 +527,7 @@ void folded_text::fold_from(std::uint32_t base) {
     {
       unit* U = units.data();
       std::uint32_t* S = sig.data();
+      char32_t* SC = sig_chars.data();
       std::int32_t* O = sig_of.data();
       std::uint32_t* F = form_pos_.data();
       for (; i < n; ++i) {
@@ -532,6 +539,7 @@ void folded_text::fold_from(std::uint32_t base) {
         tr |= info & info_traits;
         O[nu] = noise ? -1 : static_cast<std::int32_t>(ns);
         S[ns] = static_cast<std::uint32_t>(nu);
+        SC[ns] = static_cast<char32_t>(v & 0xFFFFu);
         ns += noise ? 0 : 1;
         F[nf] = static_cast<std::uint32_t>(nu);
         nf += (info & info_form) != 0 ? 1 : 0;
@@ -552,6 +560,7 @@ void folded_text::fold_from(std::uint32_t base) {
   form_pos_.resize(nf);
   units.resize(nu);
   sig.resize(ns);
+  sig_chars.resize(ns);
   sig_of.resize(nu);
   traits = tr;
 }

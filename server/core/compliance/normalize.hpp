@@ -82,6 +82,7 @@ struct folded_text {
   unit_vector units;                         // folded stream; segment joints are boundary units
   std::vector<std::int8_t> digit;            // per unit: 0–9 inside a digit-like run, else -1
   scratch_vector<std::uint32_t> sig;         // indices of significant units, in order
+  scratch_vector<char32_t> sig_chars;        // their characters (units[sig[i]].c), contiguous
   scratch_vector<std::int32_t> sig_of;       // per unit: its index in sig, -1 if not significant
   std::vector<std::uint32_t> segment_begin;  // original offset where each segment starts
   unsigned traits = 0;                       // text_trait bits over all units
