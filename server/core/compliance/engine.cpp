@@ -390,12 +390,13 @@ struct scan_state {
   // Length of a Latin filler word (id, is, no, hao …) starting at significant index k, else 0.
   std::uint32_t ascii_filler_len(std::uint32_t k) const {
     if (!is_ascii_alpha(sc(k)) || unit_is_alpha(static_cast<std::ptrdiff_t>(sig[k]) - 1)) return 0;
-    std::u32string w;
+    // The word's letters are contiguous in sig_chars: compared in place, nothing copied.
     std::uint32_t j = k;
     while (j < sig.size() && is_ascii_alpha(sc(j)) && (j == k || sig[j] == sig[j - 1] + 1) &&
-           w.size() < 8)
-      w.push_back(sc(j++));
+           j - k < 8)
+      ++j;
     if (j < sig.size() && sig[j] == sig[j - 1] + 1 && is_ascii_alpha(sc(j))) return 0;
+    std::u32string_view const w(ft.sig_chars.data() + k, j - k);
     static constexpr std::array<std::u32string_view, 7> words = {
         U"id", U"is", U"no", U"hao", U"num", U"number", U"account"};
     return std::find(words.begin(), words.end(), w) != words.end()
@@ -696,19 +697,18 @@ struct scan_state {
   // -------------------------------------------------------------------------------------------
   // Numbers: phones, landlines, QQ, numeric WeChat ids, Alipay accounts, bank cards.
 
-  std::u32string letters_before(std::uint32_t u) const {
-    std::u32string s;
+  // The letters right before unit u. They are significant units next to each other, so they
+  // sit next to each other in sig_chars too: a view, nothing copied.
+  std::u32string_view letters_before(std::uint32_t u) const {
     auto k = static_cast<std::ptrdiff_t>(u) - 1;
-    while (unit_is_alpha(k) && ft.digit[static_cast<std::size_t>(k)] < 0)
-      s.insert(s.begin(), U[static_cast<std::size_t>(k--)].c);
-    return s;
+    while (unit_is_alpha(k) && ft.digit[static_cast<std::size_t>(k)] < 0) --k;
+    auto const first = static_cast<std::size_t>(k + 1);
+    if (first == u) return {};
+    return {ft.sig_chars.data() + sig_of_unit[first], u - first};
   }
-  std::u32string letters_after(std::uint32_t u) const {
-    std::u32string s;
-    auto k = static_cast<std::ptrdiff_t>(u) + 1;
-    while (unit_is_alpha(k) && ft.digit[static_cast<std::size_t>(k)] < 0)
-      s.push_back(U[static_cast<std::size_t>(k++)].c);
-    return s;
+  bool letter_after(std::uint32_t u) const {
+    auto const k = static_cast<std::ptrdiff_t>(u) + 1;
+    return unit_is_alpha(k) && ft.digit[static_cast<std::size_t>(k)] < 0;
   }
 
   // A word of calling or adding within a few characters after significant index p (打这个,
@@ -818,7 +818,7 @@ struct scan_state {
     auto const end_sig = static_cast<std::uint32_t>(sig_of_unit[last_unit]) + 1;
 
     bool forced_wechat = false, forced_qq = false;
-    std::u32string const pre = letters_before(first_unit);
+    std::u32string_view const pre = letters_before(first_unit);
     std::uint32_t pre_unit = first_unit;
     if (!pre.empty()) {
       pre_unit = static_cast<std::uint32_t>(first_unit - pre.size());
@@ -838,8 +838,7 @@ struct scan_state {
         unit_is_alpha(static_cast<std::ptrdiff_t>(first_unit) - 2))
       return;
     // Letters glued after the digits make a unit (5000mah) or a code (13800138000a).
-    std::u32string const post = letters_after(last_unit);
-    if (!post.empty()) return;
+    if (letter_after(last_unit)) return;
     // Prices and quantities; never a whole run shaped like a mobile number
     // (微信13800138000天天在线, ¥13800138000): no price or count has that shape, and it is the
     // commonest disguise.

@@ -134,7 +134,7 @@ class engine {
   std::u32string negation_fillers_;
   int negation_gap_ = 4;
   std::uint16_t negatable_ = 0;  // bit per category
-  std::set<std::u32string> couriers_;
+  std::set<std::u32string, std::less<>> couriers_;
   std::set<std::string, std::less<>> tlds_;
   std::vector<std::string> allowed_domains_;
   std::set<std::string, std::less<>> allowed_schemes_;
