@@ -406,28 +406,43 @@ std::u32string decode_utf8(std::string_view s) {
   return out;
 }
 
-void append_utf8(std::string& out, char32_t c) {
+namespace {
+
+// Writes c as UTF-8 at o; returns one past the last byte written.
+unsigned char* put_utf8(unsigned char* o, char32_t c) noexcept {
   if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
+    *o++ = static_cast<unsigned char>(c);
   } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    *o++ = static_cast<unsigned char>(0xC0 | (c >> 6));
+    *o++ = static_cast<unsigned char>(0x80 | (c & 0x3F));
   } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    *o++ = static_cast<unsigned char>(0xE0 | (c >> 12));
+    *o++ = static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F));
+    *o++ = static_cast<unsigned char>(0x80 | (c & 0x3F));
   } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    *o++ = static_cast<unsigned char>(0xF0 | (c >> 18));
+    *o++ = static_cast<unsigned char>(0x80 | ((c >> 12) & 0x3F));
+    *o++ = static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F));
+    *o++ = static_cast<unsigned char>(0x80 | (c & 0x3F));
   }
+  return o;
+}
+
+}  // namespace
+
+void append_utf8(std::string& out, char32_t c) {
+  unsigned char buf[4];
+  out.append(reinterpret_cast<char const*>(buf),
+             static_cast<std::size_t>(put_utf8(buf, c) - buf));
 }
 
 std::string encode_utf8(std::u32string_view s) {
-  std::string out;
-  out.reserve(s.size() * 3);
-  for (char32_t c : s) append_utf8(out, c);
+  // Sized for the worst case once, written through a pointer, trimmed at the end.
+  std::string out(s.size() * 4, '\0');
+  auto* const b = reinterpret_cast<unsigned char*>(out.data());
+  auto* o = b;
+  for (char32_t c : s) o = put_utf8(o, c);
+  out.resize(static_cast<std::size_t>(o - b));
   return out;
 }
 
