@@ -147,8 +147,8 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
     negatable_ = static_cast<std::uint16_t>(negatable_ | (1u << static_cast<unsigned>(c)));
   for (auto const& p : pack.courier_prefixes) couriers_.insert(fold_pattern(p));
   for (auto const& t : pack.tlds) tlds_.insert(lower_ascii(t));
-  for (auto const& d : pack.allowed_domains) allowed_domains_.push_back(lower_ascii(d));
-  for (auto const& d : ov.allow_domains) allowed_domains_.push_back(lower_ascii(d));
+  for (auto const& d : pack.allowed_domains) allowed_domains_.insert(lower_ascii(d));
+  for (auto const& d : ov.allow_domains) allowed_domains_.insert(lower_ascii(d));
   for (auto const& s : pack.allowed_schemes) allowed_schemes_.insert(lower_ascii(s));
   for (auto const& c : ov.official_contacts) {
     std::string const norm = normalise_contact(c);
@@ -157,7 +157,7 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
     bool const domain_like = norm.find('.') != std::string::npos &&
                              norm.find('@') == std::string::npos &&
                              norm.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos;
-    if (domain_like) allowed_domains_.push_back(norm);
+    if (domain_like) allowed_domains_.insert(norm);
   }
   share_codes_ = pack.share_codes;
   greeting_ = ov.greeting.empty() ? pack.greeting_template : ov.greeting;
@@ -244,6 +244,20 @@ constexpr std::u32string_view quantity_after =
     U"元块圆角毛刀折斤克米天年月日秒次件个人箱瓶条套台页张位岁期寸升包盒袋双对份单笔%℃";
 
 }  // namespace
+
+// Stable sort for the short lists one check produces: std::stable_sort would allocate a buffer on
+// every call. Long lists (a pathological message) still go to std::stable_sort.
+template <class V, class Less>
+void stable_sort_small(V& v, Less less) {
+  if (v.size() > 32) return std::stable_sort(v.begin(), v.end(), less);
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    if (!less(v[i], v[i - 1])) continue;
+    auto x = std::move(v[i]);
+    std::size_t j = i;
+    for (; j > 0 && less(x, v[j - 1]); --j) v[j] = std::move(v[j - 1]);
+    v[j] = std::move(x);
+  }
+}
 
 struct digit_group {
   std::uint32_t first = 0, last = 0;  // unit indices, inclusive
@@ -628,8 +642,8 @@ struct scan_state {
   }
 
   void resolve_phrases() {
-    std::stable_sort(pending.begin(), pending.end(),
-                     [](pending_hit const& a, pending_hit const& b) { return a.b < b.b; });
+    stable_sort_small(pending,
+                      [](pending_hit const& a, pending_hit const& b) { return a.b < b.b; });
     std::vector<std::uint32_t> denied_ends;
     for (auto const& p : pending) {
       bool denied = false;
@@ -1095,12 +1109,13 @@ struct scan_state {
   }
 
   bool domain_allowed(std::string_view host) const {
-    for (auto const& d : eng.allowed_domains_)
-      if (host == d ||
-          (host.size() > d.size() && host.compare(host.size() - d.size(), d.size(), d) == 0 &&
-           host[host.size() - d.size() - 1] == '.'))
-        return true;
-    return false;
+    // The host itself or any parent domain of it (shop.kuaishou.com under kuaishou.com).
+    for (std::string_view h = host;;) {
+      if (eng.allowed_domains_.find(h) != eng.allowed_domains_.end()) return true;
+      auto const dot = h.find('.');
+      if (dot == std::string_view::npos) return false;
+      h.remove_prefix(dot + 1);
+    }
   }
 
   void emails() {
@@ -1421,7 +1436,7 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
     }
   }
   for (auto& d : cands) d.dropped = d.dropped || d.official;
-  std::stable_sort(cands.begin(), cands.end(), [](candidate const& a, candidate const& b) {
+  stable_sort_small(cands, [](candidate const& a, candidate const& b) {
     return a.ub != b.ub ? a.ub < b.ub : a.ue > b.ue;
   });
   // One span per stretch of the same category: contained or overlapping hits are merged.
@@ -1464,8 +1479,8 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
     v.violations.push_back(std::move(x));
     v.act = std::max(v.act, action_for(c.cat));
   }
-  std::stable_sort(v.violations.begin(), v.violations.end(),
-                   [](violation const& a, violation const& b) { return a.start < b.start; });
+  stable_sort_small(v.violations,
+                    [](violation const& a, violation const& b) { return a.start < b.start; });
   if (sender == role::buyer && v.act == action::block) v.act = action::warn;
   return v;
 }

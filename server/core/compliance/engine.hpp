@@ -136,7 +136,7 @@ class engine {
   std::uint16_t negatable_ = 0;  // bit per category
   std::set<std::u32string, std::less<>> couriers_;
   std::set<std::string, std::less<>> tlds_;
-  std::vector<std::string> allowed_domains_;
+  std::set<std::string, std::less<>> allowed_domains_;
   std::set<std::string, std::less<>> allowed_schemes_;
   std::set<std::string> official_;  // normalised: digits, lower-case ids and e-mails
   bool share_codes_ = true;

@@ -432,8 +432,7 @@ unsigned char* put_utf8(unsigned char* o, char32_t c) noexcept {
 
 void append_utf8(std::string& out, char32_t c) {
   unsigned char buf[4];
-  out.append(reinterpret_cast<char const*>(buf),
-             static_cast<std::size_t>(put_utf8(buf, c) - buf));
+  out.append(reinterpret_cast<char const*>(buf), static_cast<std::size_t>(put_utf8(buf, c) - buf));
 }
 
 std::string encode_utf8(std::u32string_view s) {

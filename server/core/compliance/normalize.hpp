@@ -102,7 +102,7 @@ struct folded_text {
   std::size_t append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
                           unsigned& tr);
   scratch_vector<std::uint32_t> form_pos_;  // units that are digit forms, in order
-  std::vector<std::int8_t> cand_;        // scratch for finish(), kept to avoid reallocating
+  std::vector<std::int8_t> cand_;           // scratch for finish(), kept to avoid reallocating
   std::vector<std::pair<std::size_t, std::size_t>> loose_;
 };
 
