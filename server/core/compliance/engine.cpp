@@ -62,8 +62,13 @@ void engine::add_pattern(std::string_view phrase, tag t) {
   std::u32string const p = fold_pattern(phrase);
   int const id = ac_.add(p);
   if (id < 0) return;
-  if (tags_.size() <= static_cast<std::size_t>(id)) tags_.resize(static_cast<std::size_t>(id) + 1);
+  if (tags_.size() <= static_cast<std::size_t>(id)) {
+    tags_.resize(static_cast<std::size_t>(id) + 1);
+    latin_edge_.resize(static_cast<std::size_t>(id) + 1);
+  }
   tags_[static_cast<std::size_t>(id)].push_back(t);
+  auto const latin = [](char32_t c) { return is_ascii_alpha(c) || is_ascii_digit(c); };
+  latin_edge_[static_cast<std::size_t>(id)] = latin(p.front()) || latin(p.back());
 }
 
 engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
@@ -285,6 +290,7 @@ struct host_parse {
 // Per-thread buffers for one check, reused so a check allocates (almost) nothing.
 struct scan_scratch {
   host_parse host;
+  std::u32string id_buf;
   std::vector<digit_group> groups;
   std::string digits;
   std::vector<std::size_t> offsets;
@@ -354,6 +360,7 @@ struct scan_state {
   std::string& digits_;
   std::vector<std::size_t>& offsets_;
   host_parse& hp_;
+  std::u32string& id_buf_;
 
   scan_state(engine const& e, scan_scratch& s)
       : eng(e),
@@ -378,7 +385,8 @@ struct scan_state {
         groups_(s.groups),
         digits_(s.digits),
         offsets_(s.offsets),
-        hp_(s.host) {
+        hp_(s.host),
+        id_buf_(s.id_buf) {
     s.reset(e.combos_.size());
   }
 
@@ -585,7 +593,8 @@ struct scan_state {
         [&](int pid, std::size_t end) {
           auto const e = static_cast<std::uint32_t>(end);
           auto const b = e - eng.ac_.pattern_length(pid);
-          if (!gaps_ok(b, e) || !edges_ok(b, e)) return;
+          if (!gaps_ok(b, e)) return;
+          if (eng.latin_edge_[static_cast<std::size_t>(pid)] && !edges_ok(b, e)) return;
           for (auto const& t : eng.tags_[static_cast<std::size_t>(pid)]) {
             switch (t.kind) {
               case engine::tag::phrase:
@@ -974,14 +983,16 @@ struct scan_state {
            U[static_cast<std::size_t>(u)].kind == unit_kind::boundary;
   }
 
-  std::u32string id_text(std::uint32_t ub, std::uint32_t ue) const {
-    std::u32string tok;
+  // The id's characters without the separators, in the check's scratch (valid until the next
+  // call): no allocation per candidate id.
+  std::u32string_view id_text(std::uint32_t ub, std::uint32_t ue) const {
+    id_buf_.clear();
     for (auto k = ub; k < ue; ++k)
-      if (unit_is_alnum(k) || U[k].c == '_' || U[k].c == '-') tok.push_back(U[k].c);
-    return tok;
+      if (unit_is_alnum(k) || U[k].c == '_' || U[k].c == '-') id_buf_.push_back(U[k].c);
+    return id_buf_;
   }
 
-  bool lexicon_word(std::u32string const& s) const {
+  bool lexicon_word(std::u32string_view s) const {
     return s == U"wechat" || s == U"weixin" || s == U"vx" || s == U"wx" || s == U"qq" ||
            s == U"account" || s == U"number";
   }
@@ -1005,7 +1016,7 @@ struct scan_state {
         std::uint32_t const ub = sig[p];
         std::uint32_t ue = id_token_end(ub);
         if (ue - ub < 6) ue = id_token_end(ub, true);
-        std::u32string const tok = id_text(ub, ue);
+        std::u32string_view const tok = id_text(ub, ue);
         // A lone "v" is a cue only for an id that no English word could be (V neckline).
         bool const weak_cue = h.e - h.b == 1 && is_ascii_alpha(sc(h.b));
         bool const id_like = std::any_of(tok.begin(), tok.end(), [](char32_t c) {
@@ -1035,7 +1046,7 @@ struct scan_state {
                          unit_is_alnum(static_cast<std::ptrdiff_t>(ub) - 2))))
         --ub;
       std::uint32_t const ue = tok_last + 1;
-      std::u32string const tok = id_text(ub, ue);
+      std::u32string_view const tok = id_text(ub, ue);
       if (!is_ascii_alpha(U[ub].c) || tok.size() < 6 || tok.size() > 20 || is_claimed(ub, ue) ||
           is_consumed(ub, ue))
         continue;

@@ -129,6 +129,9 @@ class engine {
   std::array<action, category_count> actions_{};
   ac_matcher ac_;
   std::vector<std::vector<tag>> tags_;  // per pattern id
+  // Per pattern id: it starts or ends with a Latin letter or digit, so its edges are checked
+  // (vx ≠ vxyz); a pattern of ideographs at both ends never is.
+  std::vector<bool> latin_edge_;
   std::vector<rule_info> rules_;
   std::vector<combo_info> combos_;
   std::u32string negation_fillers_;
