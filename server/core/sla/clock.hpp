@@ -21,8 +21,10 @@
 
 namespace kefu::sla {
 
-// Wall-clock instants of a pending turn's deadlines: the last instant at which
-// an answer is still a hit (deadline(start, T)); service hours applied.
+// Wall-clock instants of a pending turn's deadlines: where the threshold's
+// service-hours time runs out (deadline(start, T)); an answer then is still a
+// hit. When that instant is a closing time, the clock stands still until the
+// next opening, so an answer out of hours is a hit as well.
 struct deadlines {
   std::optional<std::int64_t> first;  // first-response turn only
   std::int64_t reply = 0;
