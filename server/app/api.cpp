@@ -825,7 +825,7 @@ void api::reload_rules(respond_fn const& respond) {
   auto self = shared_from_this();
   on_pool(db_, respond, [self](respond_fn const& reply) {
     std::vector<std::string> warnings;
-    auto err = self->rules_.reload(self->dir_.merchants(), &warnings);
+    auto err = self->rules_.reload(self->dir_, &warnings);
     if (!err.empty()) return reply(json_error(400, "bad_request", err));
     json::object packs;
     for (auto const& [platform, version] : self->rules_.versions()) packs[platform] = version;

@@ -694,7 +694,9 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
   if (!r.ok) {
     log_store_failure(store_access::write, "a message was not stored", chat_id, r.error);
     // It entered the chat's window when it was checked; it was never delivered after all.
-    if (it != chats_.end() && !op.blocked && (op.sender == "agent" || op.sender == "buyer"))
+    // A lookup-only send (not the agent's chat any more, or refused) never entered it.
+    if (it != chats_.end() && !op.blocked && !op.dedupe_only &&
+        (op.sender == "agent" || op.sender == "buyer"))
       it->second.window.withdraw(
           op.text, op.sender == "agent" ? compliance::role::agent : compliance::role::buyer);
     for (auto const& w : waiters)

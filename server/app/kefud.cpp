@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
       if (ec) return;
       boost::asio::post(db, [&] {
         std::vector<std::string> warnings;
-        if (auto err = rules.reload(dir.merchants(), &warnings); !err.empty())
+        if (auto err = rules.reload(dir, &warnings); !err.empty())
           std::cerr << "kefud: SIGHUP: rule packs not reloaded: " << err << "\n";
         else
           std::cerr << "kefud: SIGHUP: rule packs reloaded\n";

@@ -16,8 +16,9 @@ std::string rules::load(std::string const& dir) {
   return {};
 }
 
-std::string rules::reload(std::vector<merchant_info> const& merchants,
-                          std::vector<std::string>* warnings) {
+std::string rules::reload(directory const& directory, std::vector<std::string>* warnings) {
+  std::lock_guard build(build_mu_);
+  auto const merchants = directory.merchants();
   std::string dir;
   {
     std::lock_guard lock(mu_);
@@ -64,6 +65,7 @@ std::string rules::validate(merchant_info const& m) const {
 std::string rules::rebuild(merchant_info const& m) {
   auto ov = compliance::parse_merchant_settings(m.row.settings_json, m.row.id);
   if (!ov) return ov.error;
+  std::lock_guard build(build_mu_);
   std::lock_guard lock(mu_);
   auto pack = packs_.find(m.row.platform);
   if (pack == packs_.end()) return "no rule pack for platform " + m.row.platform;

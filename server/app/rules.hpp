@@ -27,8 +27,9 @@ class rules {
   // Reads the platform packs again from the directory load() used and rebuilds every merchant's
   // engine on them, all at once: a broken pack changes nothing and its error is returned.
   // Merchants whose overrides no longer fit keep their platform's default (listed in `warnings`).
-  std::string reload(std::vector<merchant_info> const& merchants,
-                     std::vector<std::string>* warnings = nullptr);
+  // The merchants are read from `dir` once no rebuild() is under way, so an edit that lands
+  // while reloading is neither lost nor overwritten.
+  std::string reload(directory const& dir, std::vector<std::string>* warnings = nullptr);
   // Platform → pack version now in force.
   std::map<std::string, std::string> versions() const;
   // The merchant's engine; the platform default when it has none.
@@ -39,6 +40,7 @@ class rules {
 
  private:
   mutable std::mutex mu_;
+  std::mutex build_mu_;  // one rebuild() or reload() at a time, held for the whole build
   std::string dir_;
   std::map<std::string, compliance::rule_pack> packs_;
   std::map<std::string, std::shared_ptr<compliance::engine const>> defaults_;

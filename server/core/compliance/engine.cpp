@@ -53,6 +53,7 @@ std::optional<engine::cue> cue_from_name(std::string_view n) {
   if (n == "pass") return engine::cue::pass;
   if (n == "price") return engine::cue::price;
   if (n == "share") return engine::cue::share;
+  if (n == "share_copy") return engine::cue::share_copy;
   return std::nullopt;
 }
 
@@ -1316,19 +1317,26 @@ struct scan_state {
   }
 
   // Share codes in other wrappers — (Xh7YbVzQ2w), %Ab3dEfGh12%, "Xh7YbVzQ2w:/ 打开手淘": a
-  // mixed-case token of 8–13 letters and digits with a copy-and-open cue close by. The cue is
-  // required: a bare mixed-case token is as likely a model name (iPhone15Pro).
+  // mixed-case token of 8–13 letters and digits near a share code's own words (口令, 手淘), or
+  // in such a wrapper near copy-and-open words (复制, 粘贴). A bare mixed-case token by 复制 is
+  // as likely a model name or a coupon (复制一下iPhone15Pro去搜), and one named by 型号 / 货号 is
+  // what it is said to be.
   void share_tokens() {
     if (!eng.share_codes_) return;
-    // The pack's "share" cues (复制, 口令, 手淘 …) found by the automaton: none, no scan.
-    auto const& share = cues[static_cast<std::size_t>(engine::cue::share)];
-    if (share.empty()) return;
-    auto cue_near = [&](std::uint32_t b, std::uint32_t e) {
-      for (auto const& h : share) {
+    auto const& strong = cues[static_cast<std::size_t>(engine::cue::share)];
+    auto const& copy = cues[static_cast<std::size_t>(engine::cue::share_copy)];
+    if (strong.empty() && copy.empty()) return;
+    auto near = [&](std::vector<span_hit> const& hits, std::uint32_t b, std::uint32_t e) {
+      for (auto const& h : hits) {
         std::uint32_t const hb = sig[h.b], he = sig[h.e - 1] + 1;
         if (he + 16 > b && hb < e + 16) return true;
       }
       return false;
+    };
+    auto wrapped = [&](std::uint32_t b, std::uint32_t e) {
+      constexpr std::u32string_view open = U"(%¥$€£/:[【「《#";
+      constexpr std::u32string_view close = U")%¥$€£/:]】」》#";
+      return (b > 0 && in(open, U[b - 1].c)) || (e < U.size() && in(close, U[e].c));
     };
     auto token_unit = [&](std::uint32_t k) {
       return U[k].kind == unit_kind::sig && U[k].c < 0x80 &&
@@ -1355,7 +1363,7 @@ struct scan_state {
         }
         // After 型号 / 货号 / 订单号 … it is the code it is said to be.
         if (upper > 0 && lower > 0 && digits > 0 && !is_claimed(u, k) && !is_consumed(u, k) &&
-            cue_near(u, k) &&
+            (near(strong, u, k) || (near(copy, u, k) && wrapped(u, k))) &&
             !(sig_of_unit[u] >= 0 &&
               cue_before(engine::cue::pass, static_cast<std::uint32_t>(sig_of_unit[u]), 3,
                          pass_filler)))

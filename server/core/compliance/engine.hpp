@@ -96,7 +96,17 @@ class engine {
   std::string const& closing_template() const noexcept { return closing_; }
   std::string const& greeting_mode() const noexcept { return greeting_mode_; }
 
-  enum class cue : std::uint8_t { wechat, qq, alipay, bank, pass, price, share, count_ };
+  enum class cue : std::uint8_t {
+    wechat,
+    qq,
+    alipay,
+    bank,
+    pass,
+    price,
+    share,       // a share code's own words (口令, 手淘)
+    share_copy,  // copy-and-open words (复制, 粘贴): a share code only with its wrapper
+    count_
+  };
 
   struct tag {
     enum kind_t : std::uint8_t {

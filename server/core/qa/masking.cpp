@@ -547,10 +547,11 @@ int chinese_numeral(char32_t c) {
   return -1;
 }
 
-// Each character's digit value: ASCII and full-width digits always, Chinese numerals only in a
-// run of at least seven digit characters (a phone number spelled out, 一三八零零一三八零零零),
-// so 一三五发货 and 两三件 stay text.
-std::vector<int> digit_values(const std::u32string& t) {
+// Each character's digit value. Without `spelled`: ASCII and full-width digits. With it: only the
+// runs of digit characters that hold a Chinese numeral and are at least seven long (a phone
+// number spelled out, 一三八零零一三八零零零), so 一三五发货 and 两三件 stay text. The two are
+// read separately, so a word after a number (13800138000一下, 两个) never spoils the number.
+std::vector<int> digit_values(const std::u32string& t, bool spelled) {
   std::vector<int> dv(t.size(), -1);
   for (std::size_t i = 0; i < t.size();) {
     std::size_t j = i;
@@ -559,17 +560,18 @@ std::vector<int> digit_values(const std::u32string& t) {
       chinese = chinese || text::digit_value(t[j]) < 0;
       ++j;
     }
-    for (std::size_t k = i; k < j; ++k) {
+    const bool take = spelled ? chinese && j - i >= 7 : true;
+    for (std::size_t k = i; k < j && take; ++k) {
       const int d = text::digit_value(t[k]);
-      dv[k] = d >= 0 ? d : (chinese && j - i >= 7 ? chinese_numeral(t[k]) : -1);
+      dv[k] = d >= 0 ? d : (spelled ? chinese_numeral(t[k]) : -1);
     }
     i = j > i ? j : i + 1;
   }
   return dv;
 }
 
-void find_numbers(const std::u32string& t, std::vector<found>& out) {
-  const std::vector<int> dv = digit_values(t);
+void find_numbers(const std::u32string& t, std::vector<found>& out, bool spelled) {
+  const std::vector<int> dv = digit_values(t, spelled);
   const auto digit = [&](std::size_t i) { return i < t.size() && dv[i] >= 0; };
   std::size_t i = 0;
   while (i < t.size()) {
@@ -747,7 +749,8 @@ std::vector<found> find_all(const std::u32string& t, const mask_options& options
   std::vector<found> all;
   find_emails(t, all);
   find_addresses(t, all);
-  find_numbers(t, all);
+  find_numbers(t, all, false);
+  find_numbers(t, all, true);
   find_cued_names(t, all);
   find_profile_names(t, options, all);
   std::stable_sort(all.begin(), all.end(), [](const found& a, const found& b) {

@@ -56,6 +56,11 @@ BOOST_AUTO_TEST_CASE(spelled_in_chinese_numerals) {
   BOOST_TEST(mask("一三八零零一三八零零零") == "一三八****八零零零");
   BOOST_TEST(mask("手机壹叁捌零零壹叁捌零零零") == "手机壹叁捌****捌零零零");
   BOOST_TEST(mask("幺三八洞洞幺三8000") == "幺三八****8000");
+  // A word after a number does not make it longer: each kind of digit is read on its own.
+  BOOST_TEST(mask("打13800138000一下") == "打138****8000一下");
+  BOOST_TEST(mask("我电话13800138000一直打不通") == "我电话138****8000一直打不通");
+  BOOST_TEST(mask("13800138000两个号码都行") == "138****8000两个号码都行");
+  BOOST_TEST(mask("身份证110105194912310029一张") == "身份证110***********0029一张");
   // Short runs are words and counts, not digits.
   untouched("一三五发货，两三件起批，七八成新");
   untouched("第一时间为您处理");
