@@ -214,6 +214,9 @@ bool in(std::u32string_view set, char32_t c) {
 }
 
 bool is_currency(char32_t c) {
+  // Asked of every unit by some detectors: ideographs and ASCII letters leave at once.
+  if (c < 0x80) return c == U'$';
+  if (c > 0x20BF) return false;
   switch (c) {
     case U'¥':
     case U'$':
