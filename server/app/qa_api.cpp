@@ -530,7 +530,9 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
       store_.scan_audit(1, 0, [&](store::audit_row const& r) {
         chain.push_back({{r.seq, r.at, r.actor, r.action, r.target, r.detail_json}, r.hash});
       });
-      out["chain"] = json::value_from(qa::verify_chain(chain));
+      std::optional<qa::chain_head> head;
+      if (auto h = store_.audit_head()) head = qa::chain_head{h->first, h->second};
+      out["chain"] = json::value_from(qa::verify_chain(chain, head));
     }
     respond(json_ok(out));
     return true;

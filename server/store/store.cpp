@@ -472,8 +472,13 @@ class soci_store final : public store {
         std::int64_t last = 0;
         std::string prev;
         soci::indicator ind = soci::i_ok;
-        sql << "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", soci::into(last),
+        // The new row follows the head the server last wrote, not whatever row is last now:
+        // rows cut from the end stay a visible gap instead of being papered over.
+        sql << "SELECT seq, hash FROM audit_head WHERE id = 1", soci::into(last),
             soci::into(prev, ind);
+        if (!sql.got_data())
+          sql << "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", soci::into(last),
+              soci::into(prev, ind);
         if (!sql.got_data()) {
           last = 0;
           prev = std::string(64, '0');
@@ -484,6 +489,9 @@ class soci_store final : public store {
                "VALUES (:seq, :at, :actor, :action, :target, :detail, :hash)",
             soci::use(row.seq), soci::use(row.at), soci::use(row.actor), soci::use(row.action),
             soci::use(row.target), soci::use(row.detail_json), soci::use(row.hash);
+        sql << "DELETE FROM audit_head";
+        sql << "INSERT INTO audit_head (id, seq, hash) VALUES (1, :seq, :hash)", soci::use(row.seq),
+            soci::use(row.hash);
         sql.commit();
       } catch (...) {
         try {
@@ -509,6 +517,16 @@ class soci_store final : public store {
       for_each_row<audit_cols>(
           sql, std::string(audit_cols::select) + " WHERE seq >= :from ORDER BY seq LIMIT :lim",
           [&](audit_row const& r) { each(r); }, soci::use(from_seq), soci::use(lim));
+    });
+  }
+
+  std::optional<std::pair<std::int64_t, std::string>> audit_head() override {
+    return with_session("read audit head", [&](soci::session& sql) {
+      std::int64_t seq = 0;
+      std::string hash;
+      sql << "SELECT seq, hash FROM audit_head WHERE id = 1", soci::into(seq), soci::into(hash);
+      if (!sql.got_data()) return std::optional<std::pair<std::int64_t, std::string>>{};
+      return std::optional<std::pair<std::int64_t, std::string>>{std::pair{seq, hash}};
     });
   }
 

@@ -267,6 +267,9 @@ class store {
   // newest `limit` entries.
   virtual void scan_audit(std::int64_t from_seq, std::size_t limit,
                           std::function<void(audit_row const&)> const& each) = 0;
+  // The newest entry's seq and hash as recorded apart from the rows (written with each append);
+  // nullopt when nothing was ever appended.
+  virtual std::optional<std::pair<std::int64_t, std::string>> audit_head() = 0;
 
   // ---- retention ----
   // Deletes the chats closed before `before` with their messages, events and

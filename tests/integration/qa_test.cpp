@@ -374,6 +374,38 @@ BOOST_AUTO_TEST_CASE(audit_chain_catches_a_deleted_row) {
   BOOST_TEST(out.find("entry") != std::string::npos, out);
 }
 
+// Cutting the newest entries (say, the one recording an unmask) leaves a chain that still links;
+// the head recorded with every append names what is missing.
+BOOST_AUTO_TEST_CASE(audit_chain_catches_a_cut_tail) {
+  kefud server;
+  auto s = setup(server.port(), {"m1"}, {"a1"});
+  auto admin = bearer(s.admin_token);
+  for (int i = 0; i < 4; ++i)
+    http(server.port(), "POST", "/api/qa/samples",
+         json::serialize(json::object{{"merchant", "m1"}, {"from", 0}, {"to", 1}, {"size", 1}}),
+         admin);
+  auto chain = http(server.port(), "GET", "/api/audit?verify=1", {}, admin).json();
+  BOOST_REQUIRE(chain.at("chain").at("ok").as_bool());
+  std::int64_t newest = 0;
+  for (auto const& e : chain.at("entries").as_array())
+    newest = std::max(newest, e.at("seq").as_int64());
+  BOOST_REQUIRE(newest >= 4);
+  std::string verify = std::string(KEFU_AUDIT_PATH) + " verify --db '" + server.db_url() + "'";
+  std::string out;
+  BOOST_TEST(run(verify, &out) == 0, out);
+  server.stop();
+  sql(server.db_url(), "DELETE FROM audit_log WHERE seq = " + std::to_string(newest));
+  out.clear();
+  BOOST_TEST(run(verify, &out) == 1, out);
+  BOOST_TEST(out.find("broken at entry " + std::to_string(newest)) != std::string::npos, out);
+  BOOST_TEST(out.find("missing at the end") != std::string::npos, out);
+  server.start();
+  chain = http(server.port(), "GET", "/api/audit?verify=1", {},
+               bearer(login(server.port(), "admin", "admin-password")))
+              .json();
+  BOOST_TEST(!chain.at("chain").at("ok").as_bool());
+}
+
 BOOST_AUTO_TEST_CASE(retention_purges_old_transcripts_and_audits) {
   qa_world w;
   auto old = w.chats[0];

@@ -204,6 +204,30 @@ verify_result verify_chain(const std::vector<std::pair<audit_entry, std::string>
   return {};
 }
 
+verify_result verify_chain(const std::vector<std::pair<audit_entry, std::string>>& entries,
+                           const std::optional<chain_head>& head, const std::string& start_prev) {
+  auto r = verify_chain(entries, start_prev);
+  if (!r.ok || !head) return r;
+  const std::int64_t last = entries.empty() ? 0 : entries.back().first.seq;
+  if (last < head->seq) {
+    return {false, last + 1,
+            "entries " + std::to_string(last + 1) + ".." + std::to_string(head->seq) +
+                " are missing at the end of the log (its newest entry was " +
+                std::to_string(head->seq) + ")"};
+  }
+  if (last > head->seq) {
+    return {false, head->seq + 1,
+            "entries after " + std::to_string(head->seq) +
+                " were not appended by the server (its newest entry was " +
+                std::to_string(head->seq) + ")"};
+  }
+  if (entries.back().second != head->hash) {
+    return {false, last,
+            "entry " + std::to_string(last) + " is not the newest entry the server wrote"};
+  }
+  return r;
+}
+
 void tag_invoke(const json::value_from_tag&, json::value& jv, const audit_entry& e) {
   boost::system::error_code ec;
   json::value detail = json::parse(e.detail_json, ec);

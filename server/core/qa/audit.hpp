@@ -92,6 +92,17 @@ struct verify_result {
 verify_result verify_chain(const std::vector<std::pair<audit_entry, std::string>>& entries,
                            const std::string& start_prev = genesis_hash);
 
+// The newest entry as recorded apart from the rows.
+struct chain_head {
+  std::int64_t seq = 0;
+  std::string hash;
+};
+// verify_chain, then the last row against the recorded head: rows cut from the end of the log
+// are named (the first missing seq), and so is a last row that is not the one recorded.
+verify_result verify_chain(const std::vector<std::pair<audit_entry, std::string>>& entries,
+                           const std::optional<chain_head>& head,
+                           const std::string& start_prev = genesis_hash);
+
 // {"seq","at","actor","action","target","detail"}: detail is the parsed JSON
 // when detail_json is valid JSON, else the text as a string.
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const audit_entry& e);

@@ -42,8 +42,10 @@ int main(int argc, char** argv) {
     st->scan_audit(1, 0, [&](kefu::store::audit_row const& r) {
       entries.push_back({{r.seq, r.at, r.actor, r.action, r.target, r.detail_json}, r.hash});
     });
+    std::optional<kefu::qa::chain_head> head;
+    if (auto h = st->audit_head()) head = kefu::qa::chain_head{h->first, h->second};
     st->stop_writer();
-    auto res = kefu::qa::verify_chain(entries);
+    auto res = kefu::qa::verify_chain(entries, head);
     if (!res.ok) {
       std::cout << "broken at entry " << res.first_broken_seq.value_or(0) << ": " << res.reason
                 << "\n";

@@ -212,6 +212,31 @@ BOOST_AUTO_TEST_CASE(a_deleted_first_row) {
   BOOST_TEST(verify_chain(c, full[0].second).ok);
 }
 
+BOOST_AUTO_TEST_CASE(rows_cut_from_the_end_against_the_head) {
+  const auto full = five();
+  const chain_head head{5, full[4].second};
+  BOOST_TEST(verify_chain(full, head).ok);
+  BOOST_TEST(verify_chain(full, std::nullopt).ok);
+  // Cutting the newest two leaves a chain that verifies on its own, but not against its head.
+  auto cut = full;
+  cut.resize(3);
+  BOOST_TEST(verify_chain(cut).ok);
+  const auto r = verify_chain(cut, head);
+  BOOST_TEST(!r.ok);
+  BOOST_TEST(r.first_broken_seq.value_or(-1) == 4);
+  BOOST_TEST(r.reason.find("4..5") != std::string::npos);
+  // Everything deleted: the first entry is the one missing.
+  BOOST_TEST(verify_chain({}, head).first_broken_seq.value_or(-1) == 1);
+  // The newest row replaced by another that links properly: not the one the server wrote.
+  auto swapped = full;
+  swapped[4].first.detail_json = R"({"forged":true})";
+  swapped[4].second = entry_hash(full[3].second, swapped[4].first);
+  BOOST_TEST(verify_chain(swapped).ok);
+  const auto s = verify_chain(swapped, head);
+  BOOST_TEST(!s.ok);
+  BOOST_TEST(s.first_broken_seq.value_or(-1) == 5);
+}
+
 BOOST_AUTO_TEST_CASE(reordered_rows) {
   auto c = five();
   std::swap(c[1], c[2]);  // read back as 1, 3, 2, 4, 5
