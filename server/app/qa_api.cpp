@@ -577,7 +577,7 @@ void api::export_sample(caller const& who, store::qa_record const& sample, http_
     if (!chats || !chats->is_array()) return;
     if (format == "csv" &&
         !sink.write("chat,merchant,buyer,agent,opened,closed,rating,seq,from,ts,text,verdict,"
-                    "review_totals\n"))
+                    "blocked,review_totals,review_comments\n"))
       return;
     // One chat at a time: memory holds a single transcript however big the sample.
     for (auto const& c : chats->as_array()) {
@@ -594,12 +594,17 @@ void api::export_sample(caller const& who, store::qa_record const& sample, http_
       store::qa_filter f;
       f.chat = row->id;
       json::array reviews;
-      std::string totals;
+      std::string totals, comments;
       for (auto const& rv : self->store_.list_records("review", f))
         if (auto v = parse_json(rv.body)) {
           if (v->is_object() && v->as_object().contains("total")) {
             if (!totals.empty()) totals += ";";
             totals += json::serialize(v->as_object().at("total"));
+          }
+          if (auto const* cm = v->is_object() ? v->as_object().if_contains("comment") : nullptr;
+              cm && cm->is_string() && !cm->as_string().empty()) {
+            if (!comments.empty()) comments += "\n";
+            comments += std::string(cm->as_string());
           }
           reviews.push_back(*v);
         }
@@ -614,17 +619,22 @@ void api::export_sample(caller const& who, store::qa_record const& sample, http_
           auto const& v = t.at(k);
           return v.is_string() ? std::string(v.as_string()) : v.is_null() ? "" : json::serialize(v);
         };
-        for (auto const& m : t.at("messages").as_array()) {
-          auto const& mo = m.as_object();
+        // Delivered messages (with their seq), then the blocked attempts QA also reviews
+        // (no seq, blocked = true).
+        auto line = [&](json::object const& mo, bool blocked) {
           out += csv_field(s("id")) + "," + csv_field(s("merchant")) + "," + csv_field(s("buyer")) +
                  "," + csv_field(s("agent")) + "," + s("opened") + "," + s("closed") + "," +
-                 s("rating") + "," + json::serialize(mo.at("seq")) + "," +
-                 csv_field(std::string(mo.at("from").as_string())) + "," +
+                 s("rating") + "," + (blocked ? std::string() : json::serialize(mo.at("seq"))) +
+                 "," + csv_field(std::string(mo.at("from").as_string())) + "," +
                  json::serialize(mo.at("ts")) + "," +
                  csv_field(std::string(mo.at("text").as_string())) + "," +
                  csv_field(mo.contains("verdict") ? json::serialize(mo.at("verdict")) : "") + "," +
-                 csv_field(totals) + "\n";
-        }
+                 (blocked ? "true" : "false") + "," + csv_field(totals) + "," +
+                 csv_field(comments) + "\n";
+        };
+        for (auto const& m : t.at("messages").as_array()) line(m.as_object(), false);
+        if (auto const* b = t.if_contains("blocked"); b && b->is_array())
+          for (auto const& m : b->as_array()) line(m.as_object(), true);
       }
       if (!sink.write(out)) return;
     }

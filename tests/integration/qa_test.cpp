@@ -259,6 +259,12 @@ BOOST_AUTO_TEST_CASE(qa_workflow_end_to_end) {
       std::size_t lines = 0;
       for (char c : ex.body) lines += c == '\n';
       BOOST_TEST(lines == 50u);
+    } else {
+      // Blocked attempts are exported too, marked, with the review columns.
+      BOOST_TEST(ex.body.rfind("chat,merchant,buyer,agent,opened,closed,rating,seq,from,ts,text,"
+                               "verdict,blocked,review_totals,review_comments\n",
+                               0) == 0u);
+      BOOST_TEST(ex.body.find(",true,") != std::string::npos);
     }
   }
   BOOST_TEST(w.get(w.qa, "/api/qa/samples/" + sample_id + "/export?format=csv&unmask=1").status ==
