@@ -5,8 +5,10 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
 #include <set>
+#include <thread>
 
 using namespace kefu::test;
 
@@ -340,6 +342,16 @@ BOOST_AUTO_TEST_CASE(platform_closing_and_unassigned_chats) {
     BOOST_REQUIRE_EQUAL(t.status, 200);
     return t.json().at("facts");
   };
+  // A close is committed after its frame is answered: wait until the store has all three.
+  for (auto const& chat : {queued, handled[0], handled[1]}) {
+    bool closed = false;
+    for (int i = 0; i < 100 && !closed; ++i) {
+      auto t = http(server.port(), "GET", "/api/chats/" + chat, {}, admin);
+      closed = t.status == 200 && !t.json().at("closed").is_null();
+      if (!closed) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    BOOST_REQUIRE(closed);
+  }
   BOOST_TEST(facts(handled[0]).at("closing_used").as_bool());
   BOOST_TEST(!facts(handled[1]).at("closing_used").as_bool());
   BOOST_TEST(facts(handled[1]).at("greeting_followed").as_bool());  // the platform's, sent for it
