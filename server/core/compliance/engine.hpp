@@ -32,6 +32,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace kefu::compliance {
@@ -148,8 +149,16 @@ class engine {
   int negation_gap_ = 4;
   std::uint16_t negatable_ = 0;  // bit per category
   std::set<std::u32string, std::less<>> couriers_;
-  std::set<std::string, std::less<>> tlds_;
-  std::set<std::string, std::less<>> allowed_domains_;
+  // Hashed and looked up by string_view: every dotted token asks for its last label.
+  struct sv_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  using word_set = std::unordered_set<std::string, sv_hash, std::equal_to<>>;
+  word_set tlds_;
+  word_set allowed_domains_;
   std::set<std::string, std::less<>> allowed_schemes_;
   std::set<std::string> official_;  // normalised: digits, lower-case ids and e-mails
   bool share_codes_ = true;
