@@ -576,7 +576,43 @@ void hub::remember_control_ack(sp const& p, std::string const& id,
     control_acks_.erase(control_order_.front());
     control_order_.pop_front();
   }
-  p->send(ack);
+  // Kept in the store as well, so a re-sent close or transfer gets the same ack after a restart;
+  // the ack goes out once that record is written (or could not be).
+  store::qa_record r;
+  r.kind = "control_ack";
+  r.id = key;
+  r.agent = p->agent;
+  r.created = clock_();
+  r.body = *ack;
+  asio::post(db_, [self = shared_from_this(), p, ack, r = std::move(r)] {
+    try {
+      self->store_.put_record(r);
+    } catch (std::exception const& e) {
+      self->log_store_failure(store_access::write, "an ack was not kept", {}, e.what());
+    }
+    self->run([p, ack] { p->send(ack); });
+  });
+}
+
+void hub::stored_control_ack(sp const& p, std::string const& id, std::function<void()> otherwise) {
+  if (id.empty()) return otherwise();
+  auto self = shared_from_this();
+  auto key = flight_key("a:" + p->agent, id);
+  asio::post(db_, [self, p, key, otherwise = std::move(otherwise)] {
+    std::optional<store::qa_record> r;
+    try {
+      r = self->store_.find_record("control_ack", key);
+    } catch (std::exception const& e) {
+      self->log_store_failure(store_access::read, "cannot read a stored ack", {}, e.what());
+    }
+    self->run([self, p, key, r, otherwise] {
+      if (!r) return otherwise();
+      auto ack = std::make_shared<std::string const>(r->body);
+      if (self->control_acks_.insert_or_assign(key, ack).second)
+        self->control_order_.push_back(key);
+      p->send(ack);
+    });
+  });
 }
 
 void hub::agent_transfer(sp const& p, wire::transfer_frame const& f) {
@@ -587,7 +623,9 @@ void hub::agent_transfer(sp const& p, wire::transfer_frame const& f) {
     static char const* const messages[] = {"", "no such chat or agent", "not allowed",
                                            "the target agent has no free capacity",
                                            "the target agent is not online"};
-    return send_error(p, f.id, routing::to_string(err), messages[static_cast<int>(err)]);
+    return stored_control_ack(p, f.id, [self = shared_from_this(), p, f, err] {
+      self->send_error(p, f.id, routing::to_string(err), messages[static_cast<int>(err)]);
+    });
   }
   apply(out);
   remember_control_ack(p, f.id, frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}));
@@ -597,7 +635,10 @@ void hub::agent_close(sp const& p, wire::close_frame const& f) {
   if (f.chat.empty()) return send_error(p, f.id, "bad_request", "\"chat\" is required");
   if (resend_control_ack(p, f.id)) return;
   auto it = chats_.find(f.chat);
-  if (it == chats_.end()) return send_error(p, f.id, "not_found", "no such open chat");
+  if (it == chats_.end())
+    return stored_control_ack(p, f.id, [self = shared_from_this(), p, id = f.id] {
+      self->send_error(p, id, "not_found", "no such open chat");
+    });
   if (it->second.agent != p->agent)
     return send_error(p, f.id, "forbidden", "this chat is not yours");
   close_chat(f.chat, p->agent, "agent");

@@ -239,6 +239,9 @@ class hub : public std::enable_shared_from_this<hub> {
   std::unordered_map<std::string, std::shared_ptr<std::string const>> control_acks_;
   std::deque<std::string> control_order_;
   bool resend_control_ack(sp const& p, std::string const& id);
+  // After a restart the in-memory acks are gone: the stored one is sent if there is one, else
+  // `otherwise` runs (the frame's own error).
+  void stored_control_ack(sp const& p, std::string const& id, std::function<void()> otherwise);
   void remember_control_ack(sp const& p, std::string const& id,
                             std::shared_ptr<std::string const> ack);
   ms_t armed_for_ = 0;

@@ -545,6 +545,9 @@ class soci_store final : public store {
                    sub,
             soci::use(before);
         sql << "DELETE FROM chats WHERE closed IS NOT NULL AND closed < :b", soci::use(before);
+        // Acks kept for re-sent close / transfer frames: nobody re-sends that late.
+        sql << "DELETE FROM qa_records WHERE kind = 'control_ack' AND created < :b",
+            soci::use(before);
         sql.commit();
         return static_cast<std::size_t>(n);
       } catch (...) {

@@ -581,6 +581,18 @@ BOOST_AUTO_TEST_CASE(control_frames_are_idempotent_and_need_their_chat) {
   a1->close();
   a1 = w.rejoin("a1");
   expect_online_and_taking_chats(w, *a1, "b2");
+
+  // After a restart the same close id still gets the same ack; a new one is still refused.
+  a1->close();
+  w.server.stop();
+  w.server.start();
+  a1 = w.rejoin("a1");
+  a1->send(json::object{{"type", "close"}, {"id", "c1"}, {"chat", chat}});
+  auto third = a1->read_type("ack");
+  BOOST_REQUIRE(third);
+  BOOST_TEST(json::serialize(*third) == json::serialize(*first));
+  BOOST_TEST(error_code_for(*a1, json::object{{"type", "close"}, {"id", "c3"}, {"chat", chat}}) ==
+             "not_found");
 }
 
 BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site_and_fields) {
