@@ -73,6 +73,13 @@ json::object user_json(store::user const& u) {
           {"merchants", ms}, {"capacity", u.capacity}, {"created", u.created}};
 }
 
+// Platform → version of the rule pack in force.
+json::object packs_json(rules const& r) {
+  json::object packs;
+  for (auto const& [platform, version] : r.versions()) packs[platform] = version;
+  return packs;
+}
+
 json::object merchant_json(merchant_info const& m, bool with_key) {
   json::object o = m.settings;
   o["id"] = m.row.id;
@@ -433,11 +440,8 @@ void api::route(http_request const& req, std::optional<caller> const& who,
     if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
     return reload_rules(respond);
   }
-  if (path == "/api/rules" && method == "GET") {
-    json::object packs;
-    for (auto const& [platform, version] : rules_.versions()) packs[platform] = version;
-    return respond(json_ok(json::object{{"packs", std::move(packs)}}));
-  }
+  if (path == "/api/rules" && method == "GET")
+    return respond(json_ok(json::object{{"packs", packs_json(rules_)}}));
   if (path == "/api/merchants") {
     if (method == "POST") {
       if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
@@ -827,11 +831,9 @@ void api::reload_rules(respond_fn const& respond) {
     std::vector<std::string> warnings;
     auto err = self->rules_.reload(self->dir_, &warnings);
     if (!err.empty()) return reply(json_error(400, "bad_request", err));
-    json::object packs;
-    for (auto const& [platform, version] : self->rules_.versions()) packs[platform] = version;
     json::array w;
     for (auto& s : warnings) w.emplace_back(s);
-    reply(json_ok(json::object{{"packs", std::move(packs)}, {"warnings", std::move(w)}}));
+    reply(json_ok(json::object{{"packs", packs_json(self->rules_)}, {"warnings", std::move(w)}}));
   });
 }
 

@@ -420,7 +420,7 @@ void hub::buyer_close(sp const& p, wire::close_frame const& f) {
   auto it = buyer_chat_.find(key);
   if (it == buyer_chat_.end() || (!f.chat.empty() && f.chat != it->second)) {
     // An open chat of another buyer is forbidden; no chat at all is not_found.
-    if (auto other = chats_.find(f.chat); !f.chat.empty() && other != chats_.end())
+    if (!f.chat.empty() && chats_.count(f.chat) > 0)
       return send_error(p, f.id, "forbidden", "this chat is not yours");
     return send_error(p, f.id, "not_found", "no open chat to close");
   }
@@ -566,16 +566,21 @@ bool hub::resend_control_ack(sp const& p, std::string const& id) {
   return true;
 }
 
-void hub::remember_control_ack(sp const& p, std::string const& id,
-                               std::shared_ptr<std::string const> ack) {
-  if (id.empty()) return;
+// The latest acks in memory, oldest dropped first.
+void hub::cache_control_ack(std::string const& key, std::shared_ptr<std::string const> ack) {
   constexpr std::size_t kept = 10'000;
-  auto key = flight_key("a:" + p->agent, id);
-  if (control_acks_.insert_or_assign(key, ack).second) control_order_.push_back(key);
+  if (control_acks_.insert_or_assign(key, std::move(ack)).second) control_order_.push_back(key);
   while (control_order_.size() > kept) {
     control_acks_.erase(control_order_.front());
     control_order_.pop_front();
   }
+}
+
+void hub::remember_control_ack(sp const& p, std::string const& id,
+                               std::shared_ptr<std::string const> ack) {
+  if (id.empty()) return;
+  auto key = flight_key("a:" + p->agent, id);
+  cache_control_ack(key, ack);
   // Kept in the store as well, so a re-sent close or transfer gets the same ack after a restart;
   // the ack goes out once that record is written (or could not be).
   store::qa_record r;
@@ -608,8 +613,7 @@ void hub::stored_control_ack(sp const& p, std::string const& id, std::function<v
     self->run([self, p, key, r, otherwise] {
       if (!r) return otherwise();
       auto ack = std::make_shared<std::string const>(r->body);
-      if (self->control_acks_.insert_or_assign(key, ack).second)
-        self->control_order_.push_back(key);
+      self->cache_control_ack(key, ack);
       p->send(ack);
     });
   });

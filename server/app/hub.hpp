@@ -244,6 +244,7 @@ class hub : public std::enable_shared_from_this<hub> {
   void stored_control_ack(sp const& p, std::string const& id, std::function<void()> otherwise);
   void remember_control_ack(sp const& p, std::string const& id,
                             std::shared_ptr<std::string const> ack);
+  void cache_control_ack(std::string const& key, std::shared_ptr<std::string const> ack);
   ms_t armed_for_ = 0;
   // Blocks per (merchant, agent) inside the merchant's suspension window, and
   // the agents whose sending is suspended for a merchant.

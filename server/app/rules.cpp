@@ -2,13 +2,46 @@
 
 namespace kefu::app {
 
+namespace {
+
+using packs = std::map<std::string, compliance::rule_pack>;
+using engines = std::map<std::string, std::shared_ptr<compliance::engine const>>;
+
+auto read_packs(std::string const& dir) {
+  return compliance::load_all_rule_packs(dir.empty() ? compliance::default_rules_dir()
+                                                     : std::filesystem::path(dir));
+}
+
+engines defaults_of(packs const& p) {
+  engines out;
+  for (auto const& [platform, pack] : p)
+    out[platform] = std::make_shared<compliance::engine const>(pack);
+  return out;
+}
+
+// The merchant's engine on its platform's pack with its overrides; null and `error` set when
+// its settings do not parse or its platform has no pack.
+std::shared_ptr<compliance::engine const> merchant_engine(packs const& p, merchant_info const& m,
+                                                          std::string& error) {
+  auto ov = compliance::parse_merchant_settings(m.row.settings_json, m.row.id);
+  if (!ov) {
+    error = ov.error;
+    return nullptr;
+  }
+  auto pack = p.find(m.row.platform);
+  if (pack == p.end()) {
+    error = "no rule pack for platform " + m.row.platform;
+    return nullptr;
+  }
+  return std::make_shared<compliance::engine const>(pack->second, *ov);
+}
+
+}  // namespace
+
 std::string rules::load(std::string const& dir) {
-  auto packs = compliance::load_all_rule_packs(dir.empty() ? compliance::default_rules_dir()
-                                                           : std::filesystem::path(dir));
+  auto packs = read_packs(dir);
   if (!packs) return "rule packs: " + packs.error;
-  std::map<std::string, std::shared_ptr<compliance::engine const>> defaults;
-  for (auto const& [platform, pack] : *packs)
-    defaults[platform] = std::make_shared<compliance::engine const>(pack);
+  auto defaults = defaults_of(*packs);
   std::lock_guard lock(mu_);
   dir_ = dir;
   packs_ = std::move(*packs);
@@ -24,24 +57,18 @@ std::string rules::reload(directory const& directory, std::vector<std::string>* 
     std::lock_guard lock(mu_);
     dir = dir_;
   }
-  auto packs = compliance::load_all_rule_packs(dir.empty() ? compliance::default_rules_dir()
-                                                           : std::filesystem::path(dir));
+  auto packs = read_packs(dir);
   if (!packs) return "rule packs: " + packs.error;
   // Everything is built before anything is swapped in: checks in flight keep the engines
   // they hold, new checks see only the new ones.
-  std::map<std::string, std::shared_ptr<compliance::engine const>> defaults, built;
-  for (auto const& [platform, pack] : *packs)
-    defaults[platform] = std::make_shared<compliance::engine const>(pack);
+  auto defaults = defaults_of(*packs);
+  engines built;
   for (auto const& m : merchants) {
-    auto ov = compliance::parse_merchant_settings(m.row.settings_json, m.row.id);
-    auto pack = packs->find(m.row.platform);
-    if (!ov || pack == packs->end()) {
-      if (warnings)
-        warnings->push_back(m.row.id + ": " +
-                            (ov ? "no rule pack for platform " + m.row.platform : ov.error));
-      continue;
-    }
-    built[m.row.id] = std::make_shared<compliance::engine const>(pack->second, *ov);
+    std::string error;
+    if (auto e = merchant_engine(*packs, m, error))
+      built[m.row.id] = std::move(e);
+    else if (warnings)
+      warnings->push_back(m.row.id + ": " + error);
   }
   std::lock_guard lock(mu_);
   packs_ = std::move(*packs);
@@ -63,13 +90,12 @@ std::string rules::validate(merchant_info const& m) const {
 }
 
 std::string rules::rebuild(merchant_info const& m) {
-  auto ov = compliance::parse_merchant_settings(m.row.settings_json, m.row.id);
-  if (!ov) return ov.error;
   std::lock_guard build(build_mu_);
   std::lock_guard lock(mu_);
-  auto pack = packs_.find(m.row.platform);
-  if (pack == packs_.end()) return "no rule pack for platform " + m.row.platform;
-  merchants_[m.row.id] = std::make_shared<compliance::engine const>(pack->second, *ov);
+  std::string error;
+  auto e = merchant_engine(packs_, m, error);
+  if (!e) return error;
+  merchants_[m.row.id] = std::move(e);
   return {};
 }
 

@@ -341,7 +341,7 @@ struct scan_scratch {
 struct scan_state {
   engine const& eng;
   folded_text const& ft;
-  unit_vector const& U;
+  scratch_vector<unit> const& U;
   scratch_vector<std::uint32_t> const& sig;
   scratch_vector<std::int32_t> const& sig_of_unit;  // unit → significant index, -1 for noise
   std::vector<span_hit>& allow;
@@ -463,22 +463,21 @@ struct scan_state {
   bool in_code(std::uint32_t b, std::uint32_t e) const {
     auto const ub = static_cast<std::ptrdiff_t>(sig[b]);
     auto const ue = static_cast<std::ptrdiff_t>(sig[e - 1]);
-    auto joined = [&](std::ptrdiff_t next, int step) {
-      if (unit_is_digit(next)) return true;
+    // The unit next to the phrase (step -1 before, +1 after) is of the other kind (a digit
+    // after letters, a letter after digits), or - _ / joins it to more letters and digits.
+    auto joined = [&](std::ptrdiff_t next, int step, bool letters) {
+      if (letters ? unit_is_digit(next) : unit_is_alpha(next)) return true;
       return in(U"-_/", uc(next)) && unit_is_alnum(next + step);
     };
-    if ((is_ascii_alpha(sc(e - 1)) && joined(ue + 1, 1)) ||
-        (is_ascii_alpha(sc(b)) && joined(ub - 1, -1)))
+    if ((is_ascii_alpha(sc(e - 1)) && joined(ue + 1, 1, true)) ||
+        (is_ascii_alpha(sc(b)) && joined(ub - 1, -1, true)))
       return true;
     // A phrase that is a number (1688) glued to letters, or joined by - _ / to letters and
     // digits, is part of a model code (KS-1688, ks1688, 1688-A), and before 款 it counts styles
     // (有1688款商品): no marketplace either way.
     for (std::uint32_t k = b; k < e; ++k)
       if (!is_ascii_digit(sc(k))) return false;
-    auto glued = [&](std::ptrdiff_t next, int step) {
-      return unit_is_alpha(next) || (in(U"-_/", uc(next)) && unit_is_alnum(next + step));
-    };
-    return glued(ub - 1, -1) || glued(ue + 1, 1) || uc(ue + 1) == U'款';
+    return joined(ub - 1, -1, false) || joined(ue + 1, 1, false) || uc(ue + 1) == U'款';
   }
 
   bool allowed(std::uint32_t b, std::uint32_t e) const {
@@ -1342,8 +1341,7 @@ struct scan_state {
       return (b > 0 && in(open, U[b - 1].c)) || (e < U.size() && in(close, U[e].c));
     };
     auto token_unit = [&](std::uint32_t k) {
-      return U[k].kind == unit_kind::sig && U[k].c < 0x80 &&
-             (is_ascii_alpha(U[k].c) || is_ascii_digit(U[k].c));
+      return U[k].kind == unit_kind::sig && (is_ascii_alpha(U[k].c) || is_ascii_digit(U[k].c));
     };
     for (std::uint32_t u = 0; u < U.size();) {
       if (!token_unit(u)) {
@@ -1428,13 +1426,14 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
     if (sender == role::buyer && !checked_for_buyer(c.cat)) c.dropped = true;
     if (action_for(c.cat) == action::allow) c.dropped = true;
   }
+  // Units before the message being checked: earlier messages of the window and their joints.
+  std::uint32_t const base = ft.segment_begin.back();
+  auto before_current = [&](std::uint32_t u) {
+    return ft.units[u].kind == unit_kind::boundary || ft.units[u].src < base;
+  };
   // A hit that reaches back into earlier messages is new only if what lay there was not already
   // a hit of its own: after a delivered 全网最低, a next message 价格哦 completes nothing new.
-  std::uint32_t const cur_base = ft.segment_begin.back();
-  auto before_current = [&](std::uint32_t u) {
-    return ft.units[u].kind == unit_kind::boundary || ft.units[u].src < cur_base;
-  };
-  if (cur_base > 0) {
+  if (base > 0) {
     for (auto& c : cands) {
       if (c.dropped || !before_current(c.ub) || before_current(c.ue - 1)) continue;
       for (auto const& p : cands)
@@ -1474,14 +1473,13 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
 
   verdict v;
   v.pack = version_;
-  std::uint32_t const base = ft.segment_begin.back();
   std::u32string_view const cur = std::u32string_view(ft.original).substr(base);
   for (auto const& c : cands) {
     if (c.dropped) continue;
     // Map back to the original code points; keep only what lies in this message.
     std::uint32_t ub = c.ub;
-    bool const clipped = ft.units[ub].src < base || ft.units[ub].kind == unit_kind::boundary;
-    while (ub < c.ue && (ft.units[ub].kind == unit_kind::boundary || ft.units[ub].src < base)) ++ub;
+    bool const clipped = before_current(ub);
+    while (ub < c.ue && before_current(ub)) ++ub;
     // The part of a split violation in this message starts at what carries it, not at the
     // punctuation in front of it.
     while (clipped && ub < c.ue && ft.units[ub].kind == unit_kind::noise) ++ub;

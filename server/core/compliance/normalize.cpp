@@ -164,49 +164,6 @@ void append_number(std::u32string& out, int v) {
 
 }  // namespace
 
-int chinese_digit(char32_t c) noexcept {
-  switch (c) {
-    case U'零':
-    case U'〇':
-    case U'洞':
-      return 0;
-    case U'一':
-    case U'壹':
-    case U'幺':
-      return 1;
-    case U'二':
-    case U'贰':
-    case U'两':
-    case U'弍':
-      return 2;
-    case U'三':
-    case U'叁':
-      return 3;
-    case U'四':
-    case U'肆':
-      return 4;
-    case U'五':
-    case U'伍':
-      return 5;
-    case U'六':
-    case U'陆':
-      return 6;
-    case U'七':
-    case U'柒':
-    case U'拐':
-      return 7;
-    case U'八':
-    case U'捌':
-      return 8;
-    case U'九':
-    case U'玖':
-    case U'勾':
-      return 9;
-    default:
-      return -1;
-  }
-}
-
 char32_t to_simplified(char32_t c) noexcept {
   if (c < 0x3400) return c;
   auto const& m = t2s().map;

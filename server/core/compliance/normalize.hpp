@@ -15,6 +15,8 @@
 // Digit forms (一三八, 壹叁捌, 幺两拐洞勾, l/o inside digit runs) are folded only inside
 // digit-like runs, recorded separately in `digit`, so 一定 or 陆续 stay words.
 
+#include "server/core/common/chinese_digit.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,7 +59,6 @@ struct uninit_allocator : std::allocator<T> {
     ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
   }
 };
-using unit_vector = std::vector<unit, uninit_allocator<unit>>;
 template <class T>
 using scratch_vector = std::vector<T, uninit_allocator<T>>;
 
@@ -79,7 +80,7 @@ enum text_trait : unsigned {
 
 struct folded_text {
   std::u32string original;                   // every segment's code points, concatenated
-  unit_vector units;                         // folded stream; segment joints are boundary units
+  scratch_vector<unit> units;                // folded stream; segment joints are boundary units
   std::vector<std::int8_t> digit;            // per unit: 0–9 inside a digit-like run, else -1
   scratch_vector<std::uint32_t> sig;         // indices of significant units, in order
   scratch_vector<char32_t> sig_chars;        // their characters (units[sig[i]].c), contiguous
@@ -132,7 +133,7 @@ inline bool is_han(char32_t c) noexcept {
          (c >= 0x20000 && c <= 0x3134F);
 }
 // Value of a Chinese digit form (一 壹 幺 两 拐 洞 勾 〇 …) or -1.
-int chinese_digit(char32_t c) noexcept;
+using core::chinese_digit;
 // Traditional → simplified for the table this project keeps; identity otherwise.
 char32_t to_simplified(char32_t c) noexcept;
 

@@ -1,5 +1,6 @@
 #include "server/core/qa/masking.hpp"
 
+#include "server/core/common/chinese_digit.hpp"
 #include "server/core/qa/text.hpp"
 
 #include <boost/json/array.hpp>
@@ -537,16 +538,6 @@ bool contact_prefix(const std::u32string& t, std::size_t digits_start) {
   return std::find(words.begin(), words.end(), word) != words.end();
 }
 
-// Chinese numerals as digits (一三八…, 壹叁捌…, 幺两拐洞勾), -1 for anything else.
-int chinese_numeral(char32_t c) {
-  static constexpr std::array<std::u32string_view, 10> forms{
-      U"零〇洞", U"一壹幺", U"二贰两", U"三叁", U"四肆",
-      U"五伍",   U"六陆",   U"七柒拐", U"八捌", U"九玖勾"};
-  for (std::size_t v = 0; v < forms.size(); ++v)
-    if (one_of(c, forms[v])) return static_cast<int>(v);
-  return -1;
-}
-
 // Each character's digit value. Without `spelled`: ASCII and full-width digits. With it: only the
 // runs of digit characters that hold a Chinese numeral and are at least seven long (a phone
 // number spelled out, 一三八零零一三八零零零), so 一三五发货 and 两三件 stay text. The two are
@@ -556,14 +547,14 @@ std::vector<int> digit_values(const std::u32string& t, bool spelled) {
   for (std::size_t i = 0; i < t.size();) {
     std::size_t j = i;
     bool chinese = false;
-    while (j < t.size() && (text::digit_value(t[j]) >= 0 || chinese_numeral(t[j]) >= 0)) {
+    while (j < t.size() && (text::digit_value(t[j]) >= 0 || core::chinese_digit(t[j]) >= 0)) {
       chinese = chinese || text::digit_value(t[j]) < 0;
       ++j;
     }
     const bool take = spelled ? chinese && j - i >= 7 : true;
     for (std::size_t k = i; k < j && take; ++k) {
       const int d = text::digit_value(t[k]);
-      dv[k] = d >= 0 ? d : (spelled ? chinese_numeral(t[k]) : -1);
+      dv[k] = d >= 0 ? d : (spelled ? core::chinese_digit(t[k]) : -1);
     }
     i = j > i ? j : i + 1;
   }

@@ -209,30 +209,24 @@ int main(int argc, char** argv) {
       sender = *parsed;
     }
     // A line without "chat" is checked on its own, as POST /api/compliance/check without a
-    // chat is: there is no chat whose greeting it could be.
-    bool no_chat_greeted = true;
-    bool* greeted = &no_chat_greeted;
-    cc::chat_window* window = nullptr;
-    if (auto* c = obj->if_contains("chat"); c != nullptr && !c->is_null()) {
-      // The JSON value itself is the key: "chat": 1 and "chat": "1" are two chats.
-      auto& chat = chats[json::serialize(*c)];
-      window = &chat.window;
-      greeted = &chat.greeted;
-    }
+    // chat is: no window, and no chat whose greeting it could be.
+    chat_state* chat = nullptr;
+    if (auto* c = obj->if_contains("chat"); c != nullptr && !c->is_null())
+      chat = &chats[json::serialize(*c)];  // the JSON value is the key: 1 and "1" are two chats
 
     std::string_view const body(text->data(), text->size());
-    cc::verdict verdict = eng.check(body, sender, window);
+    cc::verdict verdict = eng.check(body, sender, chat ? &chat->window : nullptr);
     // As kefud: the first agent line that gets through must follow the greeting template; a
     // blocked one leaves the next to greet.
-    if (check_greeting && sender == cc::role::agent && !*greeted) {
+    if (check_greeting && sender == cc::role::agent && chat && !chat->greeted) {
       std::string_view agent_name;
       if (auto* a = obj->if_contains("agent"); a != nullptr && a->is_string())
         agent_name = std::string_view(a->get_string().data(), a->get_string().size());
       cc::merge_into(verdict, eng.check_greeting({}, merchant_name, agent_name, body));
     }
-    if (verdict.act != cc::action::block) {
-      if (window != nullptr) window->push(body, sender);
-      if (sender == cc::role::agent) *greeted = true;
+    if (chat && verdict.act != cc::action::block) {
+      chat->window.push(body, sender);
+      if (sender == cc::role::agent) chat->greeted = true;
     }
 
     json::object out;
