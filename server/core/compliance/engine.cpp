@@ -313,6 +313,7 @@ struct scan_scratch {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> claimed;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> consumed;
   std::vector<pending_hit> pending;
+  std::vector<ac_matcher::match> raw;  // what the automaton reported, before any filter
 
   void reset(std::size_t combos) {
     allow.clear();
@@ -365,6 +366,7 @@ struct scan_state {
   std::vector<std::size_t>& offsets_;
   host_parse& hp_;
   std::u32string& id_buf_;
+  std::vector<ac_matcher::match>& raw_;
 
   scan_state(engine const& e, scan_scratch& s)
       : eng(e),
@@ -390,7 +392,8 @@ struct scan_state {
         digits_(s.digits),
         offsets_(s.offsets),
         hp_(s.host),
-        id_buf_(s.id_buf) {
+        id_buf_(s.id_buf),
+        raw_(s.raw) {
     s.reset(e.combos_.size());
   }
 
@@ -591,46 +594,47 @@ struct scan_state {
 
   // -------------------------------------------------------------------------------------------
   void collect_hits() {
-    eng.ac_.scan(
-        sig.size(), [chars = ft.sig_chars.data()](std::size_t i) { return chars[i]; },
-        [&](int pid, std::size_t end) {
-          auto const e = static_cast<std::uint32_t>(end);
-          auto const b = e - eng.ac_.pattern_length(pid);
-          if (!gaps_ok(b, e)) return;
-          if (eng.latin_edge_[static_cast<std::size_t>(pid)] && !edges_ok(b, e)) return;
-          for (auto const& t : eng.tags_[static_cast<std::size_t>(pid)]) {
-            switch (t.kind) {
-              case engine::tag::phrase:
-                phrases.push_back({t.index, {b, e}});
-                break;
-              case engine::tag::combo:
-                combo_parts[static_cast<std::size_t>(t.index)][t.part].push_back({b, e});
-                if (!combo_hit[static_cast<std::size_t>(t.index)]) {
-                  combo_hit[static_cast<std::size_t>(t.index)] = 1;
-                  combos_hit.push_back(static_cast<std::uint32_t>(t.index));
-                }
-                break;
-              case engine::tag::allow:
-                allow.push_back({b, e});
-                break;
-              case engine::tag::allow_inside:
-                allow_inside.push_back({b, e});
-                break;
-              case engine::tag::negator:
-                negators.push_back({b, e});
-                break;
-              case engine::tag::negator_after:
-                negators_after.push_back({b, e});
-                break;
-              case engine::tag::not_negator:
-                not_negators.push_back({b, e});
-                break;
-              case engine::tag::cue_hit:
-                cues[static_cast<std::size_t>(t.index)].push_back({b, e});
-                break;
+    auto& raw = raw_;
+    raw.clear();
+    eng.ac_.scan_into(ft.sig_chars.data(), ft.sig_chars.size(), raw);
+    for (auto const [pid, end] : raw) {
+      auto const e = end;
+      auto const b = e - eng.ac_.pattern_length(pid);
+      if (!gaps_ok(b, e)) continue;
+      if (eng.latin_edge_[static_cast<std::size_t>(pid)] && !edges_ok(b, e)) continue;
+      for (auto const& t : eng.tags_[static_cast<std::size_t>(pid)]) {
+        switch (t.kind) {
+          case engine::tag::phrase:
+            phrases.push_back({t.index, {b, e}});
+            break;
+          case engine::tag::combo:
+            combo_parts[static_cast<std::size_t>(t.index)][t.part].push_back({b, e});
+            if (!combo_hit[static_cast<std::size_t>(t.index)]) {
+              combo_hit[static_cast<std::size_t>(t.index)] = 1;
+              combos_hit.push_back(static_cast<std::uint32_t>(t.index));
             }
-          }
-        });
+            break;
+          case engine::tag::allow:
+            allow.push_back({b, e});
+            break;
+          case engine::tag::allow_inside:
+            allow_inside.push_back({b, e});
+            break;
+          case engine::tag::negator:
+            negators.push_back({b, e});
+            break;
+          case engine::tag::negator_after:
+            negators_after.push_back({b, e});
+            break;
+          case engine::tag::not_negator:
+            not_negators.push_back({b, e});
+            break;
+          case engine::tag::cue_hit:
+            cues[static_cast<std::size_t>(t.index)].push_back({b, e});
+            break;
+        }
+      }
+    }
   }
 
   void phrase_candidates() {

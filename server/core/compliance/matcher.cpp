@@ -6,7 +6,7 @@
 
 namespace kefu::compliance {
 
-ac_matcher::ac_matcher() : states_(1), slots_(1), root_(1, 0) {
+ac_matcher::ac_matcher() : slots_(1), report_(1, 0), root_(1, 0) {
   new_node();
 }
 
@@ -98,21 +98,28 @@ void ac_matcher::build() {
     }
   }
 
-  // Row displacement, first fit, longest rows first.
+  // Row displacement, first fit, longest rows first. Bases are distinct (they name the states)
+  // and never 0 (the root's), so every slot's owner tag identifies one state.
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return rows[a].size() > rows[b].size(); });
   std::vector<std::int32_t> owner;
+  std::vector<std::uint8_t> base_used(1, 1);
   std::vector<std::uint32_t> base(n, 0);
   std::size_t first_free = 0;
+  std::size_t free_base = 1;  // no base below it is unused
   for (std::size_t s : order) {
+    if (s == 0) continue;
     auto& row = rows[s];
-    if (s == 0 || row.empty()) continue;
     std::sort(row.begin(), row.end(), [](edge const& a, edge const& b) { return a.c < b.c; });
     while (first_free < owner.size() && owner[first_free] >= 0) ++first_free;
-    std::size_t b = first_free > row.front().c ? first_free - row.front().c : 0;
+    while (free_base < base_used.size() && base_used[free_base]) ++free_base;
+    std::size_t b = row.empty() || first_free <= row.front().c
+                        ? free_base
+                        : std::max(free_base, first_free - row.front().c);
     for (;; ++b) {
+      if (b == 0 || (b < base_used.size() && base_used[b])) continue;
       bool fits = true;
       for (auto const& e : row)
         if (b + e.c < owner.size() && owner[b + e.c] >= 0) {
@@ -121,18 +128,22 @@ void ac_matcher::build() {
         }
       if (fits) break;
     }
-    if (owner.size() < b + row.back().c + 1) owner.resize(b + row.back().c + 1, -1);
+    if (!row.empty() && owner.size() < b + row.back().c + 1) owner.resize(b + row.back().c + 1, -1);
     for (auto const& e : row) owner[b + e.c] = static_cast<std::int32_t>(s);
+    if (base_used.size() <= b) base_used.resize(b + 1, 0);
+    base_used[b] = 1;
     base[s] = static_cast<std::uint32_t>(b);
   }
   // Every base + symbol a scan can form must be inside the table.
   std::size_t const max_base = *std::max_element(base.begin(), base.end());
   slots_.assign(std::max(owner.size(), max_base + alphabet), slot{});
   for (std::size_t s = 1; s < n; ++s)
-    for (auto const& e : rows[s]) slots_[base[s] + e.c] = {static_cast<std::int32_t>(s), e.to};
-  states_.assign(n, state{});
+    for (auto const& e : rows[s])
+      slots_[base[s] + e.c] = {base[s], base[static_cast<std::size_t>(e.to)]};
+  for (auto& r : root_) r = base[static_cast<std::size_t>(r)];
+  report_.assign(max_base + 1, 0);
   for (std::size_t s = 0; s < n; ++s)
-    states_[s] = {s == 0 ? 0u : base[s], out_[s] >= 0 ? static_cast<std::int32_t>(s) : dict_[s]};
+    report_[base[s]] = out_[s] >= 0 ? static_cast<std::int32_t>(s) : dict_[s];
   built_ = true;
 }
 

@@ -5,8 +5,9 @@
 // trie into a complete automaton: every transition a scan can take, failure steps included, is
 // precomputed, so a scan makes exactly one table probe per character. Transitions are stored
 // row-displaced in one array (each state's row at its own offset, each slot tagged with its
-// owner), and whatever a state has no slot for goes where it would go from the root. `scan`
-// walks a sequence once and reports every (pattern, end) pair, overlapping ones included;
+// owner), and whatever a state has no slot for goes where it would go from the root. States are
+// named by their row offsets (distinct per state), so a move reads the next row's offset directly.
+// `scan` walks a sequence once and reports every (pattern, end) pair, overlapping ones included;
 // callers apply their own filters (noise gaps, word boundaries) to what it reports.
 
 #include <cstdint>
@@ -37,18 +38,53 @@ class ac_matcher {
   // `at(i)` yields the i-th code point of the sequence of length n.
   template <class At, class F>
   void scan(std::size_t n, At&& at, F&& on_match) const {
-    std::int32_t s = 0;
+    std::uint32_t s = 0;  // a state is named by its row's base; the root's is 0
     for (std::size_t i = 0; i < n; ++i) {
       s = step(s, at(i));
-      for (std::int32_t o = states_[static_cast<std::size_t>(s)].report; o > 0;
-           o = dict_[static_cast<std::size_t>(o)])
+      for (std::int32_t o = report_[s]; o > 0; o = dict_[static_cast<std::size_t>(o)])
         on_match(out_[static_cast<std::size_t>(o)], i + 1);
     }
   }
 
-  std::int32_t step(std::int32_t s, char32_t c) const noexcept {
+  // The same over a contiguous array, appending (pattern id, end) pairs to `out`: a loop with
+  // nothing else in it, so its state stays in registers.
+  struct match {
+    std::int32_t pattern;
+    std::uint32_t end;
+  };
+  template <class Out>
+  void scan_into(char32_t const* text, std::size_t n, Out& out) const {
+    std::uint32_t s = 0;
+    // Locals, so the appends to `out` cannot make the compiler reload them.
+    slot const* const slots = slots_.data();
+    std::uint32_t const* const root = root_.data();
+    std::int32_t const* const report = report_.data();
+    std::uint16_t const* const symbols = bmp_symbols_.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      char32_t const c = text[i];
+      std::uint32_t const a = c < 0x10000 ? symbols[c] : symbol(c);
+      slot const x = slots[s + a];
+      // A branch, not a select: most characters leave the state for the root's move, which the
+      // processor then runs ahead on without waiting for the slot.
+      s = x.owner == s ? x.to : root[a];
+      if (report[s] > 0) [[unlikely]]
+        report_all(report[s], static_cast<std::uint32_t>(i + 1), out);
+    }
+  }
+
+  // Out of line, so the scan loop keeps its state in registers.
+  template <class Out>
+  [[gnu::noinline]] void report_all(std::int32_t o, std::uint32_t end, Out& out) const {
+    for (; o > 0; o = dict_[static_cast<std::size_t>(o)])
+      out.push_back({out_[static_cast<std::size_t>(o)], end});
+  }
+
+  // One probe: the slot at base + symbol belongs to this state or the move is the root's. The
+  // next state is read straight from the slot, so a scan's chain of dependent loads per
+  // character is one slot and nothing else.
+  std::uint32_t step(std::uint32_t s, char32_t c) const noexcept {
     std::uint32_t const a = symbol(c);
-    slot const& x = slots_[states_[static_cast<std::size_t>(s)].base + a];
+    slot const& x = slots_[s + a];
     return x.owner == s ? x.to : root_[a];
   }
 
@@ -57,14 +93,11 @@ class ac_matcher {
     std::uint32_t c;  // symbol (compact alphabet index) after build(), code point before
     std::int32_t to;
   };
-  struct state {
-    std::uint32_t base = 0;   // offset of this state's row in slots_
-    std::int32_t report = 0;  // this state if a pattern ends here, else its dict_ link (0: none)
-  };
   struct slot {
-    std::int32_t owner = -1;  // the state whose row holds this slot
-    std::int32_t to = 0;
+    std::uint32_t owner = no_owner;  // base of the state whose row holds this slot
+    std::uint32_t to = 0;            // base of the state it moves to
   };
+  static constexpr std::uint32_t no_owner = 0xFFFFFFFFu;
   // Compact alphabet: only characters that occur in some pattern get a symbol (from 1).
   std::uint32_t symbol(char32_t c) const noexcept {
     if (c < bmp_symbols_.size()) return bmp_symbols_[c];
@@ -76,14 +109,16 @@ class ac_matcher {
 
   // Construction-time children (unsorted, by code point).
   std::vector<std::vector<edge>> build_children_;
-  std::vector<state> states_;
   std::vector<slot> slots_;
+  // Per base: the node itself if a pattern ends there, else its nearest dictionary suffix
+  // (a node index into dict_ / out_), 0 for none.
+  std::vector<std::int32_t> report_;
   std::vector<std::int32_t> dict_;  // nearest proper suffix node that ends a pattern, or 0
   std::vector<std::int32_t> out_;   // pattern id ending exactly at this node, or -1
   std::vector<std::uint32_t> lengths_;
   std::vector<std::uint16_t> bmp_symbols_;  // per BMP code point, 0 = in no pattern
   std::vector<std::pair<char32_t, std::uint32_t>> astral_symbols_;
-  std::vector<std::int32_t> root_;  // dense root transitions per symbol (0: stay at the root)
+  std::vector<std::uint32_t> root_;  // dense root moves per symbol, as bases (0: the root)
   bool built_ = false;
 };
 

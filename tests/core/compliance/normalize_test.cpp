@@ -31,7 +31,82 @@ std::string digits(cc::folded_text const& ft) {
   return out;
 }
 
+// The decoding rule, one byte at a time: a well-formed sequence (surrogates included) is one
+// code point; anything else is U+FFFD for its first byte.
+std::u32string reference_decode(std::string_view s) {
+  std::u32string out;
+  auto const* p = reinterpret_cast<unsigned char const*>(s.data());
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned const b0 = p[i];
+    std::size_t const len = b0 < 0x80             ? 1
+                            : (b0 & 0xE0) == 0xC0 ? 2
+                            : (b0 & 0xF0) == 0xE0 ? 3
+                            : (b0 & 0xF8) == 0xF0 ? 4
+                                                  : 0;
+    char32_t cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F) : (b0 & 0x07);
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      ok = (p[i + k] & 0xC0) == 0x80;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    static constexpr char32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    ok = ok && cp >= least[len] && cp <= 0x10FFFF;
+    out.push_back(ok ? cp : 0xFFFD);
+    i += ok ? len : 1;
+  }
+  return out;
+}
+
 }  // namespace
+
+// The decoder takes sixteen bytes at a time where it can; whatever the mix of ASCII, Chinese,
+// other lengths and broken sequences, and wherever they fall against those blocks, it must
+// agree with the one-byte-at-a-time rule.
+BOOST_AUTO_TEST_CASE(block_decoder_agrees_with_the_byte_rule) {
+  static constexpr std::string_view pieces[] = {"a",
+                                                "7",
+                                                "abcdefgh",
+                                                "0123456789abcdef",
+                                                "中",
+                                                "微信",
+                                                "，",
+                                                "\xEF\xBC\x91",
+                                                "é",
+                                                "\xF0\x9F\x98\x80",
+                                                "\xE0\xA4\x85",
+                                                "\xE0\x80\x80",
+                                                "\xED\x9F\xBF",
+                                                "\xED\xA0\x80",
+                                                "\xED\xBF\xBF",
+                                                "\xE4\xB8",
+                                                "\xE4",
+                                                "\x80",
+                                                "\xFF",
+                                                "\xC0\xAF",
+                                                "\xF4\x90\x80\x80",
+                                                "\xEF\xBF\xBF",
+                                                "\xE1\x80\x80",
+                                                "\xE4\xB8\x41",
+                                                "\xE4\x41\xB8"};
+  unsigned x = 7;
+  auto next = [&] {
+    x = x * 1103515245u + 12345u;
+    return (x >> 8) & 0xFFFF;
+  };
+  std::u32string got;
+  for (int round = 0; round < 5000; ++round) {
+    std::string s;
+    std::size_t const parts = next() % 24;
+    for (std::size_t k = 0; k < parts; ++k) s += pieces[next() % std::size(pieces)];
+    cc::decode_utf8_into(s, got);
+    auto const want = reference_decode(s);
+    BOOST_TEST_REQUIRE((got == want), "input of " << s.size() << " bytes, round " << round);
+    // Appending after earlier text decodes the same.
+    std::u32string appended = U"前";
+    cc::decode_utf8_append(s, appended);
+    BOOST_TEST_REQUIRE((appended == U"前" + want));
+  }
+}
 
 BOOST_AUTO_TEST_CASE(utf8_round_trip_and_invalid_bytes) {
   std::string const s = "a中😀\xF0\x9F\x87\xA8";
