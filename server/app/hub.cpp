@@ -128,8 +128,7 @@ void hub::recover() {
   // Agents who were online before the restart are online again if they reconnect within the
   // grace period, as after a dropped connection.
   for (auto const& r : store_.list_records("agent_status", {}))
-    if (body_field(r, "status") == "online")
-      router_.set_status(r.agent, routing::agent_status::online, now);
+    if (body_field(r, "status") == "online") router_.restore_online(r.agent, now);
   for (auto const& r : store_.list_records("suspension", {}))
     if (body_field(r, "active") == true) suspended_.insert({r.merchant, r.agent});
   for (auto const& row : store_.open_chats()) {
@@ -422,6 +421,14 @@ void hub::buyer_close(sp const& p, wire::close_frame const& f) {
     // An open chat of another buyer is forbidden; no chat at all is not_found.
     if (!f.chat.empty() && chats_.count(f.chat) > 0)
       return send_error(p, f.id, "forbidden", "this chat is not yours");
+    // A close sent again for the chat this buyer just closed (the answer was lost on a
+    // reconnect) gets the same answer, not an error.
+    if (auto rc = recently_closed_.find(f.chat); !f.chat.empty() && rc != recently_closed_.end()) {
+      if (rc->second != key) return send_error(p, f.id, "forbidden", "this chat is not yours");
+      p->send(frame_text(wire::closed_frame{f.chat}));
+      p->send(frame_text(wire::rate_request_frame{f.chat}));
+      return;
+    }
     return send_error(p, f.id, "not_found", "no open chat to close");
   }
   auto& c = chats_.at(it->second);
@@ -581,22 +588,29 @@ void hub::remember_control_ack(sp const& p, std::string const& id,
   if (id.empty()) return;
   auto key = flight_key("a:" + p->agent, id);
   cache_control_ack(key, ack);
-  // Kept in the store as well, so a re-sent close or transfer gets the same ack after a restart;
-  // the ack goes out once that record is written (or could not be).
+  // Kept in the store as well, so a re-sent close or transfer gets the same ack after a restart.
+  // The ack goes out only once the close or assign event it answers has been committed (a
+  // barrier behind it in the writer's queue) and then this record has been written (or could
+  // not be): an acked close survives a crash.
   store::qa_record r;
   r.kind = "control_ack";
   r.id = key;
   r.agent = p->agent;
   r.created = clock_();
   r.body = *ack;
-  asio::post(db_, [self = shared_from_this(), p, ack, r = std::move(r)] {
-    try {
-      self->store_.put_record(r);
-    } catch (std::exception const& e) {
-      self->log_store_failure(store_access::write, "an ack was not kept", {}, e.what());
-    }
-    self->run([p, ack] { p->send(ack); });
-  });
+  store::write_op w;
+  w.barrier = true;
+  w.done = [self = shared_from_this(), p, ack, r = std::move(r)](store::write_result const&) {
+    asio::post(self->db_, [self, p, ack, r] {
+      try {
+        self->store_.put_record(r);
+      } catch (std::exception const& e) {
+        self->log_store_failure(store_access::write, "an ack was not kept", {}, e.what());
+      }
+      self->run([p, ack] { p->send(ack); });
+    });
+  };
+  store_.submit(std::move(w));
 }
 
 void hub::stored_control_ack(sp const& p, std::string const& id, std::function<void()> otherwise) {
@@ -708,7 +722,8 @@ void hub::resume(sp const& p, wire::resume_frame const& f) {
       bool to_buyer = p->role == peer::kind::buyer;
       for (auto const& m : rows) {
         if (!m.seq) continue;
-        // A buyer sees the other side of the chat; an agent sees everything.
+        // Every delivered message, the buyer's own included (from "buyer"), so a replay has no
+        // gaps in seq; only an agent sees the verdicts.
         wire::message_frame mf{f.chat, *m.seq, m.sender == "system" ? "system" : m.sender,
                                m.text, m.ts,   std::nullopt};
         if (!to_buyer) mf.verdict = parse_json(m.verdict_json);

@@ -204,9 +204,12 @@ class ws_session : public ws_connection, public std::enable_shared_from_this<ws_
     double elapsed = std::chrono::duration<double>(now - last_refill_).count();
     last_refill_ = now;
     tokens_ = std::min(lim.rate_burst, tokens_ + elapsed * lim.rate_per_second);
+    // A flood is forgiven only once the client has backed off long enough for the bucket to
+    // fill again: a client that keeps sending faster than the rate gets some frames through
+    // as tokens trickle back, and those must not wipe its count of refused ones.
+    if (tokens_ >= lim.rate_burst) refused_ = 0;
     if (tokens_ >= 1.0) {
       tokens_ -= 1.0;
-      refused_ = 0;
       return true;
     }
     ++refused_;

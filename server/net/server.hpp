@@ -30,7 +30,8 @@ struct limits {
   // fills it and is disconnected, so it cannot slow anyone else down.
   std::size_t write_queue_max = 1024;
   // Inbound frame rate per connection: a token bucket. Past it the client gets
-  // `rate_limited_frame`; `flood_close_after` more refused frames close it with 1008.
+  // `rate_limited_frame`; `flood_close_after` more refused frames before the bucket has
+  // filled up again (the client backed off) close it with 1008.
   double rate_per_second = 50;
   double rate_burst = 100;
   int flood_close_after = 20;

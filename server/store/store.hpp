@@ -177,6 +177,9 @@ struct write_op {
   std::optional<open_chat_op> open_chat;
   std::optional<message_op> message;
   std::optional<chat_event_op> chat_event;
+  // Writes nothing: its `done` runs once every write submitted before it has been committed (or
+  // has failed), for answers that must wait for earlier writes.
+  bool barrier = false;
   write_callback done;  // called on the writer thread after commit or failure; must not block
 };
 

@@ -25,7 +25,7 @@ write_result failure(std::string error) {
 
 int kinds_set(write_op const& op) {
   return int(op.open_chat.has_value()) + int(op.message.has_value()) +
-         int(op.chat_event.has_value());
+         int(op.chat_event.has_value()) + int(op.barrier);
 }
 
 void rollback_quietly(soci::session& sql) {
@@ -221,7 +221,8 @@ void group_writer::process(std::vector<write_op>& round) {
     if (kinds_set(round[i]) == 1)
       pending.push_back(i);
     else
-      results[i] = failure("write_op must hold exactly one of open_chat, message, chat_event");
+      results[i] =
+          failure("write_op must hold exactly one of open_chat, message, chat_event, barrier");
   }
 
   auto fail_all = [&](std::vector<std::size_t> const& which, std::string const& error) {
@@ -304,7 +305,9 @@ group_writer::attempt group_writer::run_transaction(std::vector<write_op>& round
 
   double const seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  record_commit(seconds, which.size());
+  record_commit(seconds,
+                static_cast<std::size_t>(std::count_if(
+                    which.begin(), which.end(), [&](std::size_t i) { return !round[i].barrier; })));
   for (auto i : which) results[i].ok = true;
   for (auto const& chat : closed_in_txn_) last_seq_.erase(chat);  // no more messages expected
   if (last_seq_.size() > seq_cache_limit) last_seq_.clear();
@@ -319,8 +322,9 @@ void group_writer::apply(write_op& op, write_result& r) {
     apply_message(*op.message, r);
   else if (op.open_chat)
     apply_open_chat(*op.open_chat);
-  else
+  else if (op.chat_event)
     apply_chat_event(*op.chat_event);
+  // A barrier writes nothing: it is committed with (after) what came before it.
 }
 
 void group_writer::apply_message(message_op const& m, write_result& r) {

@@ -148,6 +148,13 @@ BOOST_AUTO_TEST_CASE(end_to_end_chat_with_greeting_and_transcript) {
   BOOST_REQUIRE(buyer->read_type("rate_request"));
   buyer->send(json::object{{"type", "rate"}, {"chat", chat}, {"score", "satisfied"}});
   BOOST_REQUIRE(buyer->read_type("rated"));
+  // A close sent again for the closed chat (its answer lost on a reconnect) is answered the
+  // same way, not with an error.
+  buyer->send(json::object{{"type", "close"}, {"id", "bx1"}, {"chat", chat}});
+  auto again = buyer->read_type("closed");
+  BOOST_REQUIRE(again);
+  BOOST_TEST(str(*again, "chat") == chat);
+  BOOST_REQUIRE(buyer->read_type("rate_request"));
 
   auto t = w.get("/api/chats/" + chat);
   BOOST_REQUIRE_EQUAL(t.status, 200);

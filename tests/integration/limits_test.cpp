@@ -128,6 +128,37 @@ BOOST_AUTO_TEST_CASE(rate_limit_then_flood_close) {
   BOOST_TEST(b.close_code() == 1008);
 }
 
+// A flood paced a little above the rate gets some frames through as tokens trickle back; those
+// do not reset its count of refused frames, so it is still closed.
+BOOST_AUTO_TEST_CASE(paced_flood_is_closed_too) {
+  one_merchant w(
+      json::object{{"rate_per_second", 20}, {"rate_burst", 5}, {"flood_close_after", 10}});
+  ws_client b;
+  BOOST_REQUIRE_EQUAL(b.connect(w.server.port(), w.buyer_url("b1")), 0);
+  bool closed = false;
+  for (int i = 0; i < 300 && !closed; ++i) {  // 100 frames/s, five times the rate, for 3 s
+    b.send(json::object{{"type", "send"}, {"id", "p" + std::to_string(i)}, {"text", "hi"}});
+    closed = b.wait_closed(10ms);
+  }
+  BOOST_TEST(closed);
+  BOOST_TEST(b.close_code() == 1008);
+}
+
+// A client that backs off until the bucket is full again starts with a clean slate.
+BOOST_AUTO_TEST_CASE(backing_off_forgives_refused_frames) {
+  one_merchant w(
+      json::object{{"rate_per_second", 50}, {"rate_burst", 5}, {"flood_close_after", 3}});
+  ws_client b;
+  BOOST_REQUIRE_EQUAL(b.connect(w.server.port(), w.buyer_url("b1")), 0);
+  for (int burst = 0; burst < 3; ++burst) {
+    for (int i = 0; i < 8; ++i)  // 5 pass, 3 refused: at the limit, not over it
+      b.send(json::object{{"type", "send"},
+                          {"id", "b" + std::to_string(burst) + "-" + std::to_string(i)},
+                          {"text", "hi"}});
+    BOOST_TEST(!b.wait_closed(400ms));  // the bucket refills in 100 ms
+  }
+}
+
 BOOST_AUTO_TEST_CASE(origin_checks_before_upgrade) {
   one_merchant w({}, {"a1"}, 5,
                  json::object{{"allowed_origins", json::array{"https://shop.example"}}});

@@ -599,3 +599,21 @@ BOOST_AUTO_TEST_CASE(locked_sqlite_fails_the_batch_then_recovers) {
   BOOST_TEST(again.seq.value_or(0) == 2);
   BOOST_TEST(s->messages("c0").size() == 2u);
 }
+
+// A barrier writes nothing and reports once everything submitted before it is committed: when
+// its callback has run, the close event ahead of it can be read back.
+KEFU_STORE_CASE(barrier_reports_after_earlier_writes) {
+  auto s = open_with_chats(db, 1);
+  std::vector<write_op> ops;
+  ops.push_back(event("c0", "close", "a1", "agent", 2000));
+  write_op b;
+  b.barrier = true;
+  ops.push_back(std::move(b));
+  auto const before = s->stats().writes;
+  auto const results = run(*s, std::move(ops));
+  BOOST_TEST(results[1].ok);
+  auto chat = s->find_chat("c0");
+  BOOST_TEST_REQUIRE(chat.has_value());
+  BOOST_TEST(chat->closed.has_value());
+  BOOST_TEST(s->stats().writes == before + 1);  // the barrier counts as no write
+}

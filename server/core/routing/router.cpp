@@ -82,6 +82,14 @@ commands router::set_status(std::string const& id, agent_status s, ms_t now) {
   return out;
 }
 
+void router::restore_online(std::string const& id, ms_t now) {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return;
+  auto& a = it->second;
+  a.status = agent_status::online;
+  if (!a.connected && !a.grace_until) a.grace_until = now + grace_ms_;
+}
+
 router::agent_state* router::pick_agent(std::string const& merchant, std::string const& buyer,
                                         std::string const& exclude) {
   auto sticky = last_agent_.find({merchant, buyer});

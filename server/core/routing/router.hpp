@@ -78,6 +78,9 @@ class router {
   // The connection dropped: the agent keeps its chats until now + grace.
   commands agent_disconnected(std::string const& id, ms_t now);
   commands set_status(std::string const& id, agent_status s, ms_t now);
+  // At start-up (recovery): the agent was online before the restart. Like a dropped connection,
+  // it stays online if it reconnects within the grace period, and falls back to away after it.
+  void restore_online(std::string const& id, ms_t now);
 
   // A new chat (the buyer's first message committed). Routed at once or queued.
   commands open_chat(std::string const& chat, std::string const& merchant, std::string const& buyer,

@@ -289,6 +289,24 @@ BOOST_FIXTURE_TEST_CASE(restore_chat_waits_for_its_agent, fixture) {
   BOOST_TEST(!r.next_deadline());
 }
 
+// An agent online before a restart, holding no chat, is online again when it reconnects within
+// the grace period, and away when it comes back later.
+BOOST_FIXTURE_TEST_CASE(restored_online_agent_keeps_status_within_grace, fixture) {
+  r.upsert_agent({"a1", {"m1"}, 5}, now);
+  r.upsert_agent({"a2", {"m1"}, 5}, now);
+  r.restore_online("a1", now);
+  r.restore_online("a2", now);
+  BOOST_TEST(r.next_deadline().value() == now + 60'000);
+  r.agent_connected("a1", now + 5);
+  r.tick(now + 60'000);
+  r.agent_connected("a2", now + 60'001);
+  r.open_chat("c1", "m1", "b1", now + 60'002);
+  BOOST_TEST(r.holder("c1").value() == "a1");  // a2 came back after the grace: away
+  r.set_status("a1", agent_status::away, now + 60'003);
+  r.open_chat("c2", "m1", "b2", now + 60'004);
+  BOOST_TEST(!r.holder("c2"));
+}
+
 BOOST_FIXTURE_TEST_CASE(capacity_increase_pulls_waiting, fixture) {
   online("a1", {"m1"}, 1);
   r.open_chat("c1", "m1", "b1", now);
