@@ -594,10 +594,7 @@ struct scan_state {
 
   // -------------------------------------------------------------------------------------------
   void collect_hits() {
-    auto& raw = raw_;
-    raw.clear();
-    eng.ac_.scan_into(ft.sig_chars.data(), ft.sig_chars.size(), raw);
-    for (auto const [pid, end] : raw) {
+    for (auto const [pid, end] : raw_) {  // found while folding
       auto const e = end;
       auto const b = e - eng.ac_.pattern_length(pid);
       if (!gaps_ok(b, e)) continue;
@@ -1416,9 +1413,12 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
   thread_local scan_scratch scratch;
   folded_text& ft = scratch.ft;
   ft.clear();
+  // The phrase automaton runs while the text is folded; collect_hits filters what it found.
+  scratch.raw.clear();
+  auto scan = ac_.start(scratch.raw);
   if (window != nullptr)
-    for (auto const& m : window->recent(sender)) ft.append_segment(m);
-  ft.append_segment_utf8(text);
+    for (auto const& m : window->recent(sender)) ft.append_segment(m, &scan);
+  ft.append_segment_utf8(text, &scan);
   ft.finish();
 
   scan_state st(*this, scratch);

@@ -19,6 +19,8 @@
 namespace kefu::compliance {
 
 class ac_matcher {
+  struct slot;
+
  public:
   ac_matcher();
 
@@ -46,30 +48,33 @@ class ac_matcher {
     }
   }
 
-  // The same over a contiguous array, appending (pattern id, end) pairs to `out`: a loop with
-  // nothing else in it, so its state stays in registers.
   struct match {
     std::int32_t pattern;
     std::uint32_t end;
   };
-  template <class Out>
-  void scan_into(char32_t const* text, std::size_t n, Out& out) const {
-    std::uint32_t s = 0;
-    // Locals, so the appends to `out` cannot make the compiler reload them.
-    slot const* const slots = slots_.data();
-    std::uint32_t const* const root = root_.data();
-    std::int32_t const* const report = report_.data();
-    std::uint16_t const* const symbols = bmp_symbols_.data();
-    for (std::size_t i = 0; i < n; ++i) {
-      char32_t const c = text[i];
-      std::uint32_t const a = c < 0x10000 ? symbols[c] : symbol(c);
-      slot const x = slots[s + a];
-      // A branch, not a select: most characters leave the state for the root's move, which the
-      // processor then runs ahead on without waiting for the slot.
-      s = x.owner == s ? x.to : root[a];
-      if (report[s] > 0) [[unlikely]]
-        report_all(report[s], static_cast<std::uint32_t>(i + 1), out);
+
+  // A scan fed one character at a time, by a loop that does other work per character (the
+  // normaliser runs it while folding). Feed significant characters only; `end` is the index
+  // one past the character fed, as scan_into would report it.
+  struct cursor {
+    slot const* slots;
+    std::uint32_t const* root;
+    std::int32_t const* report;
+    std::uint16_t const* symbols;
+    ac_matcher const* m;
+    std::uint32_t state = 0;
+    std::vector<match>* out;
+
+    void feed(char32_t c, std::uint32_t end) {
+      std::uint32_t const a = c < 0x10000 ? symbols[c] : m->symbol(c);
+      slot const x = slots[state + a];
+      state = x.owner == state ? x.to : root[a];
+      if (report[state] > 0) [[unlikely]]
+        m->report_all(report[state], end, *out);
     }
+  };
+  cursor start(std::vector<match>& out) const {
+    return {slots_.data(), root_.data(), report_.data(), bmp_symbols_.data(), this, 0, &out};
   }
 
   // Out of line, so the scan loop keeps its state in registers.

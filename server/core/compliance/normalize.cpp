@@ -505,7 +505,7 @@ void folded_text::clear() {
 // The rare code points the fast table does not cover (removed, several units, astral), out of
 // line so the common loop keeps its state in registers. Returns the new unit count.
 std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
-                                     unsigned& tr) {
+                                     unsigned& tr, ac_matcher::cursor* scan) {
   auto const& t = bmp_fold();
   std::u32string tmp;  // stays empty for removed code points
   fold_code_point(c, tmp);
@@ -523,6 +523,7 @@ std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t 
     if (!noise) {
       sig_chars[ns] = f;
       sig[ns++] = static_cast<std::uint32_t>(nu);
+      if (scan != nullptr) scan->feed(f, static_cast<std::uint32_t>(ns));
     }
     if ((in & info_form) != 0) form_pos_.push_back(static_cast<std::uint32_t>(nu));
     units[nu++] = {f, src, noise ? unit_kind::noise : unit_kind::sig,
@@ -541,19 +542,27 @@ std::uint32_t folded_text::begin_segment() {
   return base;
 }
 
-void folded_text::append_segment(std::u32string_view text) {
+void folded_text::append_segment(std::u32string_view text, ac_matcher::cursor* scan) {
   auto const base = begin_segment();
   original.append(text);
-  fold_from(base);
+  fold_from(base, scan);
 }
 
-void folded_text::append_segment_utf8(std::string_view text) {
+void folded_text::append_segment_utf8(std::string_view text, ac_matcher::cursor* scan) {
   auto const base = begin_segment();
   decode_utf8_append(text, original);
-  fold_from(base);
+  fold_from(base, scan);
 }
 
-void folded_text::fold_from(std::uint32_t base) {
+void folded_text::fold_from(std::uint32_t base, ac_matcher::cursor* scan) {
+  if (scan != nullptr)
+    fold_run<true>(base, scan);
+  else
+    fold_run<false>(base, nullptr);
+}
+
+template <bool Scan>
+void folded_text::fold_run(std::uint32_t base, ac_matcher::cursor* scan) {
   std::u32string_view const text = std::u32string_view(original).substr(base);
   // Written through indices into vectors sized for one unit per code point (the common case);
   // the rare multi-unit folds grow them on the way. Trimmed to what was written at the end.
@@ -596,11 +605,15 @@ void folded_text::fold_from(std::uint32_t base) {
                  noise ? unit_kind::noise : unit_kind::sig,
                  static_cast<std::int8_t>(((info & info_form) >> 8) - 1)};
         ++nu;
+        if constexpr (Scan) {
+          if (!noise)
+            scan->feed(static_cast<char32_t>(v & 0xFFFFu), static_cast<std::uint32_t>(ns));
+        }
       }
     }
     if (i < n) {
       form_pos_.resize(nf);
-      nu = append_slow(in_text[i], base + static_cast<std::uint32_t>(i), nu, ns, tr);
+      nu = append_slow(in_text[i], base + static_cast<std::uint32_t>(i), nu, ns, tr, scan);
       nf = form_pos_.size();
       form_pos_.resize(nf + n - i);
       ++i;

@@ -16,6 +16,7 @@
 // digit-like runs, recorded separately in `digit`, so 一定 or 陆续 stay words.
 
 #include "server/core/common/chinese_digit.hpp"
+#include "server/core/compliance/matcher.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -90,18 +91,23 @@ struct folded_text {
   std::vector<std::uint32_t> digit_units;    // units with digit[u] >= 0, in order (finish())
 
   void clear();
-  // Adds one message; segments after the first are joined by a boundary unit.
-  void append_segment(std::u32string_view text);
-  void append_segment_utf8(std::string_view text);  // the same, decoding as it goes
+  // Adds one message; segments after the first are joined by a boundary unit. With a `scan`,
+  // every significant unit is fed to that automaton as it is folded (one pass instead of two;
+  // the automaton's chain of loads then overlaps with the folding).
+  void append_segment(std::u32string_view text, ac_matcher::cursor* scan = nullptr);
+  void append_segment_utf8(std::string_view text,  // the same, decoding first
+                           ac_matcher::cursor* scan = nullptr);
   // Computes the digit runs; call once after the last segment.
   void finish();
 
  private:
   std::uint32_t begin_segment();
   void mark_letters();
-  void fold_from(std::uint32_t base);
+  void fold_from(std::uint32_t base, ac_matcher::cursor* scan);
+  template <bool Scan>
+  void fold_run(std::uint32_t base, ac_matcher::cursor* scan);
   std::size_t append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
-                          unsigned& tr);
+                          unsigned& tr, ac_matcher::cursor* scan);
   scratch_vector<std::uint32_t> form_pos_;  // units that are digit forms, in order
   std::vector<std::int8_t> cand_;           // scratch for finish(), kept to avoid reallocating
   std::vector<std::pair<std::size_t, std::size_t>> loose_;

@@ -25,6 +25,18 @@ std::vector<hit> scan(cc::ac_matcher const& m, std::u32string const& text) {
   return out;
 }
 
+// The same through a cursor fed one character at a time (how the normaliser drives it).
+std::vector<hit> feed(cc::ac_matcher const& m, std::u32string const& text) {
+  std::vector<cc::ac_matcher::match> raw;
+  auto cur = m.start(raw);
+  for (std::size_t i = 0; i < text.size(); ++i)
+    cur.feed(text[i], static_cast<std::uint32_t>(i + 1));
+  std::vector<hit> out;
+  for (auto const& r : raw) out.emplace_back(r.pattern, r.end);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // Every occurrence of every pattern, the slow way.
 std::vector<hit> naive(std::vector<std::pair<int, std::u32string>> const& pats,
                        std::u32string const& text) {
@@ -101,6 +113,7 @@ BOOST_AUTO_TEST_CASE(agrees_with_a_naive_search_on_random_patterns) {
       auto const text = pick(rng() % 60);
       BOOST_TEST_CONTEXT("round " << round << " text " << t) {
         BOOST_TEST(scan(m, text) == naive(pats, text));
+        BOOST_TEST(feed(m, text) == naive(pats, text));
       }
     }
   }
