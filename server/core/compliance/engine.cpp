@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <span>
 
 namespace kefu::compliance {
 
@@ -181,6 +182,44 @@ struct span_hit {
   std::uint32_t e = 0;  // exclusive
 };
 
+// The hits of a list whose end lies in [lo, hi]. Every hit list is filled in the order the
+// automaton reports, by increasing end, so a lookup near a position is a binary search rather
+// than a walk over the whole list (thousands of hits in a long message must not cost n²).
+std::span<span_hit const> ending_in(std::vector<span_hit> const& v, std::int64_t lo,
+                                    std::int64_t hi) {
+  auto const first = std::lower_bound(
+      v.begin(), v.end(), lo,
+      [](span_hit const& h, std::int64_t x) { return static_cast<std::int64_t>(h.e) < x; });
+  auto const last = std::upper_bound(first, v.end(), hi, [](std::int64_t x, span_hit const& h) {
+    return x < static_cast<std::int64_t>(h.e);
+  });
+  return {first, last};
+}
+
+// Unit ranges taken by detectors, asked whether anything overlaps a range: one mark per unit,
+// so the question costs the length of the range asked about, however many were taken.
+class unit_marks {
+ public:
+  void clear() { used_ = false; }
+  void add(std::uint32_t b, std::uint32_t e, std::size_t units) {
+    if (!used_) {
+      mark_.assign(units, 0);
+      used_ = true;
+    }
+    for (std::uint32_t k = b; k < e && k < mark_.size(); ++k) mark_[k] = 1;
+  }
+  bool overlaps(std::uint32_t b, std::uint32_t e) const {
+    if (!used_) return false;
+    for (std::uint32_t k = b; k < e && k < mark_.size(); ++k)
+      if (mark_[k]) return true;
+    return false;
+  }
+
+ private:
+  std::vector<std::uint8_t> mark_;
+  bool used_ = false;
+};
+
 struct pending_hit {
   engine::rule_info const* rule = nullptr;
   std::uint32_t b = 0;  // significant-unit range [b, e)
@@ -310,10 +349,12 @@ struct scan_scratch {
   std::vector<std::uint8_t> combo_hit;    // per combo: some part matched in this check
   std::vector<std::uint32_t> combos_hit;  // those combos, to clear only what was used
   std::vector<candidate> out;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> claimed;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> consumed;
+  unit_marks claimed;
+  unit_marks consumed;
   std::vector<pending_hit> pending;
   std::vector<ac_matcher::match> raw;  // what the automaton reported, before any filter
+  std::vector<std::uint32_t> denied_ends;
+  std::vector<std::uint32_t> solicits;  // check(): invitation candidates, by start
 
   void reset(std::size_t combos) {
     allow.clear();
@@ -356,8 +397,8 @@ struct scan_state {
   std::vector<std::uint8_t>& combo_hit;
   std::vector<std::uint32_t>& combos_hit;
   std::vector<candidate>& out;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>>& claimed;   // unit ranges of details
-  std::vector<std::pair<std::uint32_t, std::uint32_t>>& consumed;  // inside URLs / domains
+  unit_marks& claimed;                // unit ranges of details
+  unit_marks& consumed;               // inside URLs / domains
   std::vector<pending_hit>& pending;  // phrase and combo hits awaiting the negation pass
   // Scratch of the number detector, reused from run to run.
   using group = digit_group;
@@ -367,6 +408,7 @@ struct scan_state {
   host_parse& hp_;
   std::u32string& id_buf_;
   std::vector<ac_matcher::match>& raw_;
+  std::vector<std::uint32_t>& denied_ends_;
 
   scan_state(engine const& e, scan_scratch& s)
       : eng(e),
@@ -393,7 +435,8 @@ struct scan_state {
         offsets_(s.offsets),
         hp_(s.host),
         id_buf_(s.id_buf),
-        raw_(s.raw) {
+        raw_(s.raw),
+        denied_ends_(s.denied_ends) {
     s.reset(e.combos_.size());
   }
 
@@ -483,10 +526,13 @@ struct scan_state {
     return joined(ub - 1, -1, false) || joined(ue + 1, 1, false) || uc(ue + 1) == U'款';
   }
 
+  // The longest pattern: a hit ending at e started no earlier than e - longest.
+  std::int64_t longest() const { return eng.ac_.max_length(); }
+
   bool allowed(std::uint32_t b, std::uint32_t e) const {
-    for (auto const& a : allow)
+    for (auto const& a : ending_in(allow, std::int64_t{b} + 1, std::int64_t{e} + longest()))
       if (a.b < e && b < a.e) return true;
-    for (auto const& a : allow_inside)
+    for (auto const& a : ending_in(allow_inside, e, std::int64_t{b} + longest()))
       if (a.b <= b && e <= a.e) return true;
     return false;
   }
@@ -504,7 +550,7 @@ struct scan_state {
   }
 
   bool negated(std::uint32_t b) const {
-    for (auto const& n : negators)
+    for (auto const& n : ending_in(negators, std::int64_t{b} - eng.negation_gap_, b))
       if (fillers_only(n.e, b) && n.e > 0 &&
           sig[b] - sig[n.e - 1] - 1 - (b - n.e) <= max_noise_gap && !not_negator(n))
         return true;
@@ -512,14 +558,16 @@ struct scan_state {
   }
   // 不过 ("but"), 不仅 …: a negator inside one of these denies nothing.
   bool not_negator(span_hit const& n) const {
-    for (auto const& m : not_negators)
+    for (auto const& m :
+         ending_in(not_negators, std::int64_t{n.e} + 1, std::int64_t{n.b} + longest()))
       if (m.b <= n.b && n.e <= m.e && m.e > n.e) return true;
     return false;
   }
 
   // A denial after the phrase, in the same clause with only fillers between: 高仿品我们一律不卖.
   bool negated_after(std::uint32_t e) const {
-    for (auto const& n : negators_after) {
+    for (auto const& n : ending_in(negators_after, std::int64_t{e} + 1,
+                                   std::int64_t{e} + eng.negation_gap_ + longest())) {
       // The denial closes its clause (不卖 / 不卖的 / 不卖，…); 不卖给别人只卖给你 is no denial.
       bool const closes =
           n.e >= sig.size() || clause_break(n.e, n.e) || in(U"的了哦呢啊哈吧呀滴", sc(n.e));
@@ -534,7 +582,8 @@ struct scan_state {
   std::optional<span_hit> cue_before(engine::cue kind, std::uint32_t p, std::uint32_t max_fill,
                                      std::u32string_view filler) const {
     std::optional<span_hit> best;
-    for (auto const& h : cues[static_cast<std::size_t>(kind)]) {
+    for (auto const& h :
+         ending_in(cues[static_cast<std::size_t>(kind)], std::int64_t{p} - max_fill - 2, p)) {
       if (h.e > p || p - h.e > max_fill + 2) continue;
       std::uint32_t fill = 0;
       bool ok = true;
@@ -558,7 +607,8 @@ struct scan_state {
   // A cue of `kind` starting at most `max_fill` filler characters after significant index p.
   std::optional<span_hit> cue_after(engine::cue kind, std::uint32_t p, std::uint32_t max_fill,
                                     std::u32string_view filler) const {
-    for (auto const& h : cues[static_cast<std::size_t>(kind)]) {
+    for (auto const& h : ending_in(cues[static_cast<std::size_t>(kind)], std::int64_t{p} + 1,
+                                   std::int64_t{p} + max_fill + longest())) {
       if (h.b < p || h.b - p > max_fill) continue;
       bool ok = true;
       for (std::uint32_t k = p; k < h.b && ok; ++k) ok = in(filler, sc(k));
@@ -572,18 +622,10 @@ struct scan_state {
   void emit(category c, std::string_view rule, std::string_view suggestion, std::uint32_t ub,
             std::uint32_t ue, bool detail, bool is_official = false) {
     out.push_back({c, rule, suggestion, ub, ue, detail, false, is_official});
-    if (detail) claimed.emplace_back(ub, ue);
+    if (detail) claimed.add(ub, ue, U.size());
   }
-  bool is_claimed(std::uint32_t ub, std::uint32_t ue) const {
-    for (auto const& [b, e] : claimed)
-      if (b < ue && ub < e) return true;
-    return false;
-  }
-  bool is_consumed(std::uint32_t ub, std::uint32_t ue) const {
-    for (auto const& [b, e] : consumed)
-      if (b < ue && ub < e) return true;
-    return false;
-  }
+  bool is_claimed(std::uint32_t ub, std::uint32_t ue) const { return claimed.overlaps(ub, ue); }
+  bool is_consumed(std::uint32_t ub, std::uint32_t ue) const { return consumed.overlaps(ub, ue); }
   bool official(std::u32string_view value) const {
     return !eng.official_.empty() && official(encode_utf8(value));
   }
@@ -657,15 +699,21 @@ struct scan_state {
   void resolve_phrases() {
     stable_sort_small(pending,
                       [](pending_hit const& a, pending_hit const& b) { return a.b < b.b; });
-    std::vector<std::uint32_t> denied_ends;
+    auto& denied_ends = denied_ends_;  // kept sorted: only ends just before p.b can reach it
+    denied_ends.clear();
     for (auto const& p : pending) {
       bool denied = false;
       if (negatable(p.rule->cat)) {
         denied = negated(p.b) || negated_after(p.e);
-        for (auto e : denied_ends) denied = denied || fillers_only(e, p.b);
+        auto it = std::lower_bound(denied_ends.begin(), denied_ends.end(),
+                                   p.b > static_cast<std::uint32_t>(eng.negation_gap_)
+                                       ? p.b - static_cast<std::uint32_t>(eng.negation_gap_)
+                                       : 0u);
+        for (; !denied && it != denied_ends.end() && *it <= p.b; ++it)
+          denied = fillers_only(*it, p.b);
       }
       if (denied) {
-        denied_ends.push_back(p.e);
+        denied_ends.insert(std::upper_bound(denied_ends.begin(), denied_ends.end(), p.e), p.e);
         continue;
       }
       emit(p.rule->cat, p.rule->id, p.rule->suggestion, sig[p.b], sig[p.e - 1] + 1, false);
@@ -694,7 +742,8 @@ struct scan_state {
       return std::nullopt;
     }
     std::optional<std::uint32_t> best;
-    for (auto const& h : parts[k]) {
+    for (auto const& h : ending_in(parts[k], std::int64_t{prev_end} + 1,
+                                   std::int64_t{prev_end} + info.max_gap + longest())) {
       if (h.b < prev_end || h.b > prev_end + static_cast<std::uint32_t>(info.max_gap)) continue;
       if (prev_end > 0 && h.b < sig.size() &&
           sig[h.b] - sig[prev_end - 1] - 1 - (h.b - prev_end) > max_noise_gap)
@@ -905,7 +954,14 @@ struct scan_state {
     std::size_t a = 0;
     while (a < G) {
       bool found = false;
-      for (std::size_t b = G; b-- > a;) {
+      // No number reported here has more than 20 digits (a numeric WeChat id; cards have 19):
+      // only stretches up to that long are tried, so a run of thousands of spaced digits costs
+      // linear time, not cubic.
+      constexpr std::size_t max_number_digits = 20;
+      auto const limit = std::upper_bound(off.begin() + static_cast<std::ptrdiff_t>(a) + 1,
+                                          off.end(), off[a] + max_number_digits);
+      std::size_t const b_end = static_cast<std::size_t>(limit - off.begin()) - 1;
+      for (std::size_t b = b_end; b-- > a;) {
         std::string_view const d = std::string_view(all).substr(off[a], off[b + 1] - off[a]);
         std::uint32_t ub = groups[a].first;
         std::uint32_t ue = groups[b].last + 1;
@@ -968,9 +1024,14 @@ struct scan_state {
   // middle dots and full stops between characters are part of it too (a b c 1 2 3, abc.12345:
   // WeChat ids have no dots, so a dot there is a disguise; hosts were taken by urls() before).
   // Returns its end unit.
-  std::uint32_t id_token_end(std::uint32_t u, bool spaced = false) const {
+  // `limit` caps the walk: an id after a cue has at most 20 characters, and 64 units hold more
+  // than 20 of them whatever the separators, so a message that is one endless token costs
+  // linear time however many cues it has.
+  std::uint32_t id_token_end(std::uint32_t u, bool spaced = false, std::size_t limit = 64) const {
     std::uint32_t k = u;
-    while (k < U.size()) {
+    std::uint32_t const stop =
+        static_cast<std::uint32_t>(std::min<std::size_t>(U.size(), u + std::min(limit, U.size())));
+    while (k < stop) {
       if (unit_is_alnum(k) || ((U[k].c == '_' || U[k].c == '-') && unit_is_alnum(k + 1)) ||
           ((joint(k) || (spaced && in(U" ·.。", U[k].c))) && unit_is_alnum(k + 1) && k > u &&
            unit_is_alnum(k - 1))) {
@@ -1045,9 +1106,10 @@ struct scan_state {
       std::uint32_t const tok_last = sig[q - 1];
       if (!unit_is_alnum(tok_last)) continue;
       std::uint32_t ub = tok_last;
-      while (ub > 0 && (unit_is_alnum(ub - 1) ||
-                        ((U[ub - 1].c == '_' || U[ub - 1].c == '-' || joint(ub - 1)) &&
-                         unit_is_alnum(static_cast<std::ptrdiff_t>(ub) - 2))))
+      while (
+          ub > 0 && tok_last - ub < 64 &&
+          (unit_is_alnum(ub - 1) || ((U[ub - 1].c == '_' || U[ub - 1].c == '-' || joint(ub - 1)) &&
+                                     unit_is_alnum(static_cast<std::ptrdiff_t>(ub) - 2))))
         --ub;
       std::uint32_t const ue = tok_last + 1;
       std::u32string_view const tok = id_text(ub, ue);
@@ -1064,7 +1126,8 @@ struct scan_state {
       if (U[u].c == 'w' && U[u + 1].c == 'x' && U[u + 2].c == 'i' && U[u + 3].c == 'd' &&
           U[u + 4].c == '_' && !unit_is_alnum(static_cast<std::ptrdiff_t>(u) - 1) &&
           unit_is_alnum(u + 5)) {
-        std::uint32_t const ue = id_token_end(u);
+        // Read whole (the scan resumes after it, so this stays linear).
+        std::uint32_t const ue = id_token_end(u, false, U.size());
         if (!is_claimed(u, ue)) emit(category::contact, "contact.wechat_id", {}, u, ue, true);
         u = ue;
       }
@@ -1291,7 +1354,7 @@ struct scan_state {
           }
         }
       }
-      if (end > start) consumed.emplace_back(start, end);
+      if (end > start) consumed.add(start, end, U.size());
       if (end > start && is_link && !is_claimed(start, end)) {
         emit(category::link, rule, {}, start, end, true);
       }
@@ -1330,7 +1393,16 @@ struct scan_state {
     auto const& copy = cues[static_cast<std::size_t>(engine::cue::share_copy)];
     if (strong.empty() && copy.empty()) return;
     auto near = [&](std::vector<span_hit> const& hits, std::uint32_t b, std::uint32_t e) {
-      for (auto const& h : hits) {
+      // Only hits whose units lie within 16 of [b, e) can count: found by their ends.
+      auto sig_at = [&](std::int64_t unit) {
+        return static_cast<std::int64_t>(std::lower_bound(sig.begin(), sig.end(), unit,
+                                                          [](std::uint32_t s, std::int64_t x) {
+                                                            return static_cast<std::int64_t>(s) < x;
+                                                          }) -
+                                         sig.begin());
+      };
+      for (auto const& h : ending_in(hits, sig_at(std::int64_t{b} - 16) + 1,
+                                     sig_at(std::int64_t{e} + 16) + longest())) {
         std::uint32_t const hb = sig[h.b], he = sig[h.e - 1] + 1;
         if (he + 16 > b && hb < e + 16) return true;
       }
@@ -1449,12 +1521,32 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
   }
   // A concrete contact or account supersedes the invitation around it (加我微信 abc123); the
   // merchant's own official contact takes the invitation with it.
+  // Invitations sorted by start, so each detail looks only at those that can reach it (none
+  // starts more than the longest invitation before it); it takes in every invitation its span,
+  // grown by the ones already taken, overlaps (加我微信，微信号 kefu8888: both).
+  auto& sol = scratch.solicits;
+  sol.clear();
+  std::uint32_t widest = 0;
+  for (std::size_t i = 0; i < cands.size(); ++i)
+    if (!cands[i].dropped && !cands[i].detail && cands[i].cat == category::solicit) {
+      sol.push_back(static_cast<std::uint32_t>(i));
+      widest = std::max(widest, cands[i].ue - cands[i].ub);
+    }
+  std::sort(sol.begin(), sol.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return std::pair(cands[a].ub, a) < std::pair(cands[b].ub, b);
+  });
   for (auto& d : cands) {
-    if (d.dropped || !d.detail) continue;
-    for (auto& s : cands) {
-      if (s.dropped || s.detail || s.cat != category::solicit) continue;
-      if (s.ub < d.ue && d.ub < s.ue) {
+    if (d.dropped || !d.detail || sol.empty()) continue;
+    for (bool grew = true; grew;) {
+      grew = false;
+      std::uint32_t const from = d.ub > widest ? d.ub - widest : 0;
+      auto it = std::lower_bound(sol.begin(), sol.end(), from,
+                                 [&](std::uint32_t i, std::uint32_t x) { return cands[i].ub < x; });
+      for (; it != sol.end() && cands[*it].ub < d.ue; ++it) {
+        auto& s = cands[*it];
+        if (s.dropped || !(d.ub < s.ue)) continue;
         s.dropped = true;
+        if (s.ub < d.ub || s.ue > d.ue) grew = true;
         d.ub = std::min(d.ub, s.ub);
         d.ue = std::max(d.ue, s.ue);
       }
@@ -1468,8 +1560,9 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
   for (std::size_t i = 0; i < cands.size(); ++i) {
     if (cands[i].dropped) continue;
     for (std::size_t j = i + 1; j < cands.size(); ++j) {
+      // Sorted by start: once one starts at or after this span's end, so do all the rest.
+      if (cands[j].ub >= cands[i].ue) break;
       if (cands[j].dropped || cands[j].cat != cands[i].cat) continue;
-      if (cands[j].ub >= cands[i].ue) continue;
       cands[i].ue = std::max(cands[i].ue, cands[j].ue);
       cands[j].dropped = true;
     }

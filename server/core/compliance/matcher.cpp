@@ -35,6 +35,7 @@ int ac_matcher::add(std::u32string_view pattern) {
   if (o < 0) {
     o = static_cast<std::int32_t>(lengths_.size());
     lengths_.push_back(static_cast<std::uint32_t>(pattern.size()));
+    max_length_ = std::max(max_length_, static_cast<std::uint32_t>(pattern.size()));
   }
   return o;
 }

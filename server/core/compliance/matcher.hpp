@@ -33,6 +33,8 @@ class ac_matcher {
   std::uint32_t pattern_length(int id) const noexcept {
     return lengths_[static_cast<std::size_t>(id)];
   }
+  // The longest pattern's length (0 when there are none).
+  std::uint32_t max_length() const noexcept { return max_length_; }
   // Slots in the transition table (for tests and sizing).
   std::size_t table_size() const noexcept { return slots_.size(); }
 
@@ -121,6 +123,7 @@ class ac_matcher {
   std::vector<std::int32_t> dict_;  // nearest proper suffix node that ends a pattern, or 0
   std::vector<std::int32_t> out_;   // pattern id ending exactly at this node, or -1
   std::vector<std::uint32_t> lengths_;
+  std::uint32_t max_length_ = 0;
   std::vector<std::uint16_t> bmp_symbols_;  // per BMP code point, 0 = in no pattern
   std::vector<std::pair<char32_t, std::uint32_t>> astral_symbols_;
   std::vector<std::uint32_t> root_;  // dense root moves per symbol, as bases (0: the root)

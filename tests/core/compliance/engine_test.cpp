@@ -144,6 +144,41 @@ BOOST_AUTO_TEST_CASE(add_me_without_id_is_solicit_with_id_is_contact) {
   BOOST_TEST(cats(check("加我微信13800138000")) == std::set<std::string>{"contact"});
   BOOST_TEST(cats(check("加 微·信")) == std::set<std::string>{"solicit"});
   BOOST_TEST(cats(check("薇信")) == std::set<std::string>{"solicit"});
+  // Invitations chained in front of the id are taken in too, whatever order they were found in.
+  for (std::string_view t :
+       {"加我微信，微信号 kefu8888", "加微信？那加我扣扣 12345678", "加我微信：wx13800138000"}) {
+    auto const v = check(t);
+    BOOST_TEST_CONTEXT(t) {
+      BOOST_TEST(cats(v) == std::set<std::string>{"contact"});
+      BOOST_TEST_REQUIRE(v.violations.size() == 1u);
+      BOOST_TEST(v.violations[0].start == 0u);
+    }
+  }
+}
+
+// Long messages made of one piece repeated thousands of times (a WebSocket frame may carry
+// 64 KiB) are checked in full: every repetition is found and the verdict is the same as for
+// one piece. (The lookups behind them are windowed; before, such messages took minutes.)
+BOOST_AUTO_TEST_CASE(long_repetitive_messages_are_checked_in_full) {
+  auto repeat = [](std::string_view piece, int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += piece;
+    return s;
+  };
+  auto const digits = repeat("1 ", 8000) + "1 3 8 0 0 1 3 8 0 0 0";
+  auto v = check(digits);
+  BOOST_TEST(v.act == cc::action::block);
+  BOOST_TEST(cats(v) == std::set<std::string>{"contact"});
+  v = check(repeat("加我微信 abc_123456 聊，", 2000));
+  BOOST_TEST(v.violations.size() == 2000u);
+  BOOST_TEST(cats(v) == std::set<std::string>{"contact"});
+  v = check(repeat("我是快手官方客服", 4000));
+  BOOST_TEST(cats(v) == std::set<std::string>{"impersonation"});
+  // One endless id-like token: read once, not once per cue inside it.
+  BOOST_TEST(check(repeat("wx_", 8000)).violations.size() < 10u);
+  v = check(repeat("不加微信，", 4000) + "加我微信");
+  BOOST_TEST(cats(v) == std::set<std::string>{"solicit"});
+  spans_match(digits, check(digits));
 }
 
 BOOST_AUTO_TEST_CASE(bank_cards_and_payment) {
