@@ -185,8 +185,11 @@ struct span_hit {
 // The hits of a list whose end lies in [lo, hi]. Every hit list is filled in the order the
 // automaton reports, by increasing end, so a lookup near a position is a binary search rather
 // than a walk over the whole list (thousands of hits in a long message must not cost n²).
+// Callers still test each hit exactly: the window only spares them the far ones, so a short
+// list (the usual case) is handed over whole rather than searched.
 std::span<span_hit const> ending_in(std::vector<span_hit> const& v, std::int64_t lo,
                                     std::int64_t hi) {
+  if (v.size() <= 16) return v;
   auto const first = std::lower_bound(
       v.begin(), v.end(), lo,
       [](span_hit const& h, std::int64_t x) { return static_cast<std::int64_t>(h.e) < x; });
