@@ -552,29 +552,30 @@ struct scan_state {
     return false;
   }
 
-  bool negated(std::uint32_t b) const {
+  // `over_apps`: the denied phrase is a payment, which may name its app in between.
+  bool negated(std::uint32_t b, bool over_apps) const {
     for (auto const& n : ending_in(negators, std::int64_t{b} - eng.negation_gap_, b))
-      if (fillers_only(n.e, b) && n.e > 0 &&
+      if (fillers_only(n.e, b, over_apps) && n.e > 0 &&
           sig[b] - sig[n.e - 1] - 1 - (b - n.e) <= max_noise_gap && !not_negator(n))
         return true;
     return false;
   }
-  // 不过 ("but"), 不仅 …: a negator inside one of these denies nothing.
+  // 不过 ("but"), 不仅, 要不 ("how about") …: a negator inside one of these denies nothing.
   bool not_negator(span_hit const& n) const {
-    for (auto const& m :
-         ending_in(not_negators, std::int64_t{n.e} + 1, std::int64_t{n.b} + longest()))
-      if (m.b <= n.b && n.e <= m.e && m.e > n.e) return true;
+    // It contains the negator and more, on either side (不过 after it, 要不 before it).
+    for (auto const& m : ending_in(not_negators, n.e, std::int64_t{n.b} + longest()))
+      if (m.b <= n.b && n.e <= m.e && (m.e > n.e || m.b < n.b)) return true;
     return false;
   }
 
   // A denial after the phrase, in the same clause with only fillers between: 高仿品我们一律不卖.
-  bool negated_after(std::uint32_t e) const {
+  bool negated_after(std::uint32_t e, bool over_apps) const {
     for (auto const& n : ending_in(negators_after, std::int64_t{e} + 1,
                                    std::int64_t{e} + eng.negation_gap_ + longest())) {
       // The denial closes its clause (不卖 / 不卖的 / 不卖，…); 不卖给别人只卖给你 is no denial.
       bool const closes =
           n.e >= sig.size() || clause_break(n.e, n.e) || in(U"的了哦呢啊哈吧呀滴", sc(n.e));
-      if (closes && fillers_only(e, n.b)) return true;
+      if (closes && fillers_only(e, n.b, over_apps)) return true;
     }
     return false;
   }
@@ -684,19 +685,46 @@ struct scan_state {
       auto const& r = eng.rules_[static_cast<std::size_t>(idx)];
       if (allowed(h.b, h.e)) continue;
       if (in_code(h.b, h.e)) continue;
-      // A phrase that is a number (1688) after a price word is a price.
-      if (is_ascii_digit(sc(h.b)) && cue_before(engine::cue::price, h.b, 3, pass_filler)) continue;
+      // A phrase that is a number (1688) after a price word is a price; before 起 (from), 号
+      // (a house or day number) or 一套 / 一件 … (per set) it is an amount too.
+      if (is_ascii_digit(sc(h.b)) &&
+          (cue_before(engine::cue::price, h.b, 3, pass_filler) || amount_after(h.e)))
+        continue;
       pending.push_back({&r, h.b, h.e});
     }
   }
 
+  bool amount_after(std::uint32_t e) const {
+    if (e >= sig.size() || sig[e] != sig[e - 1] + 1) return false;  // right after, no gap
+    char32_t const c = sc(e);
+    if (c == U'起' || c == U'号') return true;
+    return c == U'一' && e + 1 < sig.size() && sig[e + 1] == sig[e] + 1 &&
+           in(U"套件个盒箱瓶支双条张份台斤包袋次", sc(e + 1));
+  }
+
   // Negation reaches along a list: 不支持转账或扫码付款 denies both.
-  bool fillers_only(std::uint32_t from, std::uint32_t to) const {
+  bool fillers_only(std::uint32_t from, std::uint32_t to, bool over_apps = false) const {
     if (to < from || to - from > static_cast<std::uint32_t>(eng.negation_gap_)) return false;
     if (clause_break(from, to)) return false;
-    for (std::uint32_t k = from; k < to; ++k)
+    for (std::uint32_t k = from; k < to; ++k) {
+      // The name of a payment or contact app between the denial and the payment it denies
+      // (不支持支付宝转账, 我们不接受微信转账) is what is refused, not a new clause.
+      if (auto const e = over_apps ? app_name_at(k) : k; e > k && e <= to) {
+        k = e - 1;
+        continue;
+      }
       if (!in(eng.negation_fillers_, sc(k))) return false;
+    }
     return true;
+  }
+  // End of a payment or contact app's name starting at significant index k (k if none).
+  std::uint32_t app_name_at(std::uint32_t k) const {
+    std::uint32_t end = k;
+    for (auto kind : {engine::cue::wechat, engine::cue::qq, engine::cue::alipay, engine::cue::bank})
+      for (auto const& h : ending_in(cues[static_cast<std::size_t>(kind)], std::int64_t{k} + 1,
+                                     std::int64_t{k} + longest()))
+        if (h.b == k) end = std::max(end, h.e);
+    return end;
   }
 
   void resolve_phrases() {
@@ -707,13 +735,14 @@ struct scan_state {
     for (auto const& p : pending) {
       bool denied = false;
       if (negatable(p.rule->cat)) {
-        denied = negated(p.b) || negated_after(p.e);
+        bool const over_apps = p.rule->cat == category::payment;
+        denied = negated(p.b, over_apps) || negated_after(p.e, over_apps);
         auto it = std::lower_bound(denied_ends.begin(), denied_ends.end(),
                                    p.b > static_cast<std::uint32_t>(eng.negation_gap_)
                                        ? p.b - static_cast<std::uint32_t>(eng.negation_gap_)
                                        : 0u);
         for (; !denied && it != denied_ends.end() && *it <= p.b; ++it)
-          denied = fillers_only(*it, p.b);
+          denied = fillers_only(*it, p.b, over_apps);
       }
       if (denied) {
         denied_ends.insert(std::upper_bound(denied_ends.begin(), denied_ends.end(), p.e), p.e);
@@ -788,21 +817,6 @@ struct scan_state {
   bool letter_after(std::uint32_t u) const {
     auto const k = static_cast<std::ptrdiff_t>(u) + 1;
     return unit_is_alpha(k) && ft.digit[static_cast<std::size_t>(k)] < 0;
-  }
-
-  // A word of calling or adding within a few characters after significant index p (打这个,
-  // 拨打, 加我 …); single characters would also hit 打包, 拨付 or 微调.
-  bool call_cue_after(std::uint32_t p) const {
-    static constexpr std::array<std::u32string_view, 12> words = {
-        U"打这",   U"打给", U"打我", U"拨打", U"打电话", U"电话",
-        U"联系我", U"加我", U"加微", U"加v",  U"微信",   U"致电"};
-    for (std::uint32_t k = p; k < sig.size() && k < p + 6; ++k)
-      for (auto w : words) {
-        bool match = k + w.size() <= sig.size();
-        for (std::size_t j = 0; match && j < w.size(); ++j) match = sc(k + j) == w[j];
-        if (match) return true;
-      }
-    return false;
   }
 
   // The digit group starting at unit j has at most three digits.
@@ -896,6 +910,13 @@ struct scan_state {
     auto const first_sig = static_cast<std::uint32_t>(sig_of_unit[first_unit]);
     auto const end_sig = static_cast<std::uint32_t>(sig_of_unit[last_unit]) + 1;
 
+    bool const phone_shaped = !mobile_number(all).empty();
+    // The run without its first or last group, when that group belongs to a code (ok2 13800…).
+    auto without = [&](bool first) {
+      if (groups.size() < 2) return;
+      std::vector<group> rest(groups.begin() + (first ? 1 : 0), groups.end() - (first ? 0 : 1));
+      run(rest, first && last_sep_dot);
+    };
     bool forced_wechat = false, forced_qq = false;
     std::u32string_view const pre = letters_before(first_unit);
     std::uint32_t pre_unit = first_unit;
@@ -908,20 +929,25 @@ struct scan_state {
       } else if (pre == U"q" || pre == U"qq") {
         forced_qq = true;
       } else if (pre != U"tel" && pre != U"phone" && pre != U"mobile" && pre != U"dh" &&
-                 pre != U"sj" && pre != U"call") {
-        return;  // model or part number (rtx4090, a1234)
+                 pre != U"sj" && pre != U"call" && !(pre.size() == 1 && phone_shaped)) {
+        // A model or part number (rtx4090, a1234); one letter glued to a mobile number
+        // (a13800138000) is a disguise, not a code.
+        return without(true);
       }
     }
     // Part of a code joined by a hyphen or slash (AB-13800138000, KF-35GW/…).
     if (pre.empty() && first_unit >= 2 && in(U"-_/", U[first_unit - 1].c) &&
         unit_is_alpha(static_cast<std::ptrdiff_t>(first_unit) - 2))
-      return;
-    // Letters glued after the digits make a unit (5000mah) or a code (13800138000a).
-    if (letter_after(last_unit)) return;
+      return without(true);
+    // Letters glued after the digits make a unit (5000mah) or a code (13800138000ab); a single
+    // letter after a mobile number (13800138000k) hides nothing.
+    if (letter_after(last_unit) &&
+        !(phone_shaped && !letter_after(last_unit + 1) && pre.size() <= 1 &&
+          !cue_before(engine::cue::pass, first_sig, 3, pass_filler)))
+      return without(false);
     // Prices and quantities; never a whole run shaped like a mobile number
     // (微信13800138000天天在线, ¥13800138000): no price or count has that shape, and it is the
     // commonest disguise.
-    bool const phone_shaped = !mobile_number(all).empty();
     if (!phone_shaped) {
       auto b = static_cast<std::ptrdiff_t>(first_unit) - 1;
       if (uc(b) == ' ') --b;
@@ -932,9 +958,10 @@ struct scan_state {
     }
     // An order number passes, even one shaped like a mobile number (单号 13800138000), unless
     // the buyer is then told to call or add it (订单号 13912345678 请打这个查询).
-    if (cue_before(engine::cue::pass, first_sig, 3, pass_filler) &&
-        !(phone_shaped && call_cue_after(end_sig)))
-      return;
+    // A number shaped like a mobile one is read as one whatever label precedes it: 单号, 工号
+    // or 会员号 in front of 13800138000 is the commonest cover for a phone number, and real
+    // order and tracking numbers are longer.
+    if (!phone_shaped && cue_before(engine::cue::pass, first_sig, 3, pass_filler)) return;
     if (!phone_shaped && cue_before(engine::cue::price, first_sig, 3, pass_filler)) return;
     // Decimals (138.00, 3.5) are amounts or versions.
     if (groups.size() >= 2 && last_sep_dot && off.back() - off[off.size() - 2] <= 2) return;

@@ -208,12 +208,47 @@ BOOST_AUTO_TEST_CASE(numbers_that_pass) {
                         "RTX4090",
                         "型号 XR-2000",
                         "SKU: AB-13800138000",
-                        "单号 13800138000",
                         "2024-11-22 13:38",
                         "3.5mm",
                         "库存 12345 件"}) {
     BOOST_TEST(check(s).act == cc::action::allow, s);
   }
+}
+
+// A mobile number stays one behind a label or one glued letter: 单号, 工号 or a stray "a" are
+// how phones are passed off as something else. Real codes keep their letters and lengths.
+BOOST_AUTO_TEST_CASE(mobile_numbers_in_disguise) {
+  for (std::string_view s :
+       {"订单号 13800138000", "我的工号13800138000", "会员号 13800138000", "手机号 a13800138000",
+        "联系我 k13800138000", "加我 13800138000k", "ok2 13800138000"}) {
+    BOOST_TEST_CONTEXT(s) {
+      BOOST_TEST(cats(check(s)) == std::set<std::string>{"contact"});
+    }
+  }
+  for (std::string_view s : {"编码13800138000A", "rtx4090", "订单号 3721456987412365",
+                             "SF1234567890123", "型号 XR-2000"})
+    BOOST_TEST(check(s).act == cc::action::allow, s);
+}
+
+// Prices of 1688, denials naming the app they refuse, and what reads as an invitation.
+BOOST_AUTO_TEST_CASE(review_cases_prices_denials_and_invitations) {
+  for (std::string_view s :
+       {"这款卖1688，包邮", "1688一套", "才1688哦", "1688起", "发货地址：1688号",
+        "亲，不支持支付宝转账，请在平台下单", "我们不接受微信转账", "不能用支付宝转账哦",
+        "我们是快手官方授权店铺", "我是官方店客服"})
+    BOOST_TEST(check(s).act == cc::action::allow, s);
+  BOOST_TEST(cats(check("去1688买更便宜")) == std::set<std::string>{"link"});
+  BOOST_TEST(cats(check("要不加我微信聊")) == std::set<std::string>{"solicit"});
+  BOOST_TEST(cats(check("要不私下交易吧")) == std::set<std::string>{"solicit"});
+  BOOST_TEST(cats(check("留个联系方式")) == std::set<std::string>{"solicit"});
+  BOOST_TEST(cats(check("手机同微信")) == std::set<std::string>{"solicit"});
+  BOOST_TEST(cats(check("我是快手官方授权客服")) == std::set<std::string>{"impersonation"});
+  BOOST_TEST(cats(check("我代表快手")) == std::set<std::string>{"impersonation"});
+  BOOST_TEST(cats(check("快手官方客服提醒您")) == std::set<std::string>{"impersonation"});
+  BOOST_TEST(cats(check("钱转给我们的支付宝就行")) == std::set<std::string>{"payment"});
+  BOOST_TEST(cats(check("钱直接转到我们老板微信上")) == std::set<std::string>{"payment"});
+  BOOST_TEST(cats(check("扫我这个码付款")) == std::set<std::string>{"payment"});
+  BOOST_TEST(cats(check("微信支付账号 kefu8888")) == std::set<std::string>{"contact"});
 }
 
 BOOST_AUTO_TEST_CASE(links_against_the_platform) {
