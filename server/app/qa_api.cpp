@@ -30,6 +30,19 @@ bool can_review(store::user const& u) {
 bool reads_qa(store::user const& u) {
   return u.role == "qa" || u.role == "manager" || u.role == "admin";
 }
+// Masking for one chat: its buyer's id counts as the profile name when it reads as a name
+// (not ASCII, two to eight characters), so 张伟你好 shows as 张*你好 wherever it appears.
+qa::mask_options mask_for(store::chat_row const& row) {
+  qa::mask_options o;
+  auto const cps = std::count_if(row.buyer.begin(), row.buyer.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  });
+  bool const ascii =
+      std::all_of(row.buyer.begin(), row.buyer.end(), [](char c) { return (c & 0x80) == 0; });
+  if (!ascii && cps >= 2 && cps <= 8) o.names.push_back(row.buyer);
+  return o;
+}
+
 bool may_unmask(store::user const& u) {
   return u.role == "admin" ||
          std::find(u.permissions.begin(), u.permissions.end(), "unmask") != u.permissions.end();
@@ -213,7 +226,7 @@ void api::get_chat(caller const& who, std::string const& id, http_request const&
   // Agents work the live chat and see what the buyer wrote; every other view
   // is masked unless explicitly unmasked.
   bool masked = u.role != "agent" && !unmask;
-  if (masked) qa::mask_transcript(view.transcript, {});
+  if (masked) qa::mask_transcript(view.transcript, mask_for(*row));
   view.transcript["masked"] = masked;
   audit(u.id, unmask ? "transcript.unmask" : "transcript.view", id,
         {{"merchant", row->merchant}, {"masked", masked}});
@@ -590,7 +603,7 @@ void api::export_sample(caller const& who, store::qa_record const& sample, http_
       }
       if (!row) continue;
       auto view = self->load_chat_view(*row);
-      if (!unmask) qa::mask_transcript(view.transcript, {});
+      if (!unmask) qa::mask_transcript(view.transcript, mask_for(*row));
       store::qa_filter f;
       f.chat = row->id;
       json::array reviews;
@@ -601,8 +614,10 @@ void api::export_sample(caller const& who, store::qa_record const& sample, http_
             if (!totals.empty()) totals += ";";
             totals += json::serialize(v->as_object().at("total"));
           }
-          if (auto const* cm = v->is_object() ? v->as_object().if_contains("comment") : nullptr;
+          // A reviewer may quote the buyer: comments are masked like the transcript.
+          if (auto* cm = v->is_object() ? v->as_object().if_contains("comment") : nullptr;
               cm && cm->is_string() && !cm->as_string().empty()) {
+            if (!unmask) *cm = qa::mask_text(cm->as_string(), mask_for(*row));
             if (!comments.empty()) comments += "\n";
             comments += std::string(cm->as_string());
           }

@@ -120,6 +120,62 @@ void find_emails(const std::u32string& t, std::vector<found>& out) {
   }
 }
 
+// An address with "at" and "dot" spelled out, as written to slip past a filter: kefu at 163 dot
+// com, kefu(at)qq(dot)com, kefu艾特qq点com. Masked as an address with an @ would be.
+std::size_t word_at(const std::u32string& t, std::size_t i,
+                    std::initializer_list<std::u32string_view> words) {
+  for (auto w : words) {
+    if (i + w.size() > t.size()) continue;
+    bool same = true;
+    for (std::size_t k = 0; same && k < w.size(); ++k) {
+      char32_t c = t[i + k];
+      if (c >= U'A' && c <= U'Z') c += U'a' - U'A';
+      same = c == w[k];
+    }
+    if (same) return w.size();
+  }
+  return 0;
+}
+
+void find_spelled_emails(const std::u32string& t, std::vector<found>& out) {
+  static constexpr auto at_words = {std::u32string_view(U" at "), std::u32string_view(U"(at)"),
+                                    std::u32string_view(U"[at]"), std::u32string_view(U" (at) "),
+                                    std::u32string_view(U"艾特")};
+  static constexpr auto dot_words = {std::u32string_view(U" dot "), std::u32string_view(U"(dot)"),
+                                     std::u32string_view(U"[dot]"), std::u32string_view(U" (dot) "),
+                                     std::u32string_view(U"点"),    std::u32string_view(U".")};
+  for (std::size_t i = 1; i < t.size(); ++i) {
+    const std::size_t at = word_at(t, i, at_words);
+    if (at == 0 || !is_ascii_alnum(t[i - 1])) continue;
+    std::size_t l = i;
+    while (l > 0 && email_local_char(t[l - 1])) --l;
+    while (l < i && !is_ascii_alnum(t[l])) ++l;
+    // Labels joined by a spelled or written dot; the last all letters, two or more.
+    std::size_t pos = i + at, good_end = 0;
+    int labels = 0;
+    for (;;) {
+      const std::size_t label_start = pos;
+      bool letters_only = true;
+      while (pos < t.size() && (is_ascii_alnum(t[pos]) || t[pos] == U'-')) {
+        letters_only = letters_only && is_ascii_letter(t[pos]);
+        ++pos;
+      }
+      if (pos == label_start) break;
+      ++labels;
+      if (labels >= 2 && letters_only && pos - label_start >= 2) good_end = pos;
+      const std::size_t dot = word_at(t, pos, dot_words);
+      if (dot == 0 || pos + dot >= t.size() || !is_ascii_alnum(t[pos + dot])) break;
+      pos += dot;
+    }
+    if (good_end == 0) continue;
+    std::u32string r(1, t[l]);
+    r += U"***";
+    r.append(t, i, good_end - i);
+    out.push_back({pii_kind::email, l, good_end, std::move(r)});
+    i = good_end - 1;
+  }
+}
+
 // ---------------------------------------------------------------- address
 
 struct region {
@@ -612,6 +668,20 @@ void find_numbers(const std::u32string& t, std::vector<found>& out, bool spelled
         last = groups.size() - 1;
     }
 
+    // One letter glued to a mobile number (a13800138000, 13800138000k) is a disguise, not a
+    // code: it is masked all the same. Two or more (SF, iPhone, abc) make a code.
+    const auto one_letter = [&](std::size_t at, int step) {
+      const auto k = static_cast<std::ptrdiff_t>(at);
+      const auto inside = [&](std::ptrdiff_t x) {
+        return x >= 0 && x < static_cast<std::ptrdiff_t>(t.size());
+      };
+      return inside(k) && is_ascii_letter(t[static_cast<std::size_t>(k)]) &&
+             !(inside(k + step) && is_ascii_letter(t[static_cast<std::size_t>(k + step)]));
+    };
+    if (first == 1 && i > 0 && one_letter(i - 1, -1) && mobile(groups.front().digits)) first = 0;
+    if (last + 1 == groups.size() && one_letter(token_end, 1) && mobile(groups.back().digits))
+      last = groups.size();
+
     // The longest run of whole groups that is something, from left to right.
     std::size_t g = first;
     while (g < last) {
@@ -739,6 +809,7 @@ int priority(pii_kind k) {
 std::vector<found> find_all(const std::u32string& t, const mask_options& options) {
   std::vector<found> all;
   find_emails(t, all);
+  find_spelled_emails(t, all);
   find_addresses(t, all);
   find_numbers(t, all, false);
   find_numbers(t, all, true);

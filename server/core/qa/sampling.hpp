@@ -92,8 +92,8 @@ std::map<std::string, std::size_t> agent_quotas(
 // - per_agent: agent_quotas() over the agents holding candidates, then each
 //   agent's quota drawn the same way from its chats, agents in ascending id
 //   order; the sample lists agent by agent, each agent's chats in draw order.
-//   Chats no agent ever held belong to no quota; they are drawn (at random,
-//   after all agents) only when the agents' chats cannot fill the size.
+//   Chats no agent ever held are no candidates for any strategy (draw()
+//   drops them: there is no agent's work in them to review).
 // - risk: groups of equal risk_score(), highest first, each group in seeded
 //   random order; the zero group fills whatever is left, at random.
 std::vector<std::string> draw(std::vector<candidate> candidates, const sample_params& params);

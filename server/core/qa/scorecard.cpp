@@ -272,8 +272,27 @@ bool follows_template(std::string_view tmpl, std::string_view text_in) {
 }
 
 bool closing_used(std::string_view closing_template, const std::vector<std::string>& agent_texts) {
-  return std::any_of(agent_texts.begin(), agent_texts.end(),
-                     [&](const std::string& t) { return follows_template(closing_template, t); });
+  // Seed 004's own wording asks about 其他需求 where the packs say 其他问题: either counts.
+  std::vector<std::string> variants{std::string(closing_template)};
+  auto swapped = [&](std::string_view from, std::string_view to) {
+    std::string v(closing_template);
+    for (std::size_t at = v.find(from); at != std::string::npos; at = v.find(from, at + to.size()))
+      v.replace(at, from.size(), to);
+    if (v != closing_template) variants.push_back(std::move(v));
+  };
+  swapped("其他问题", "其他需求");
+  swapped("其他需求", "其他问题");
+  // The closing may be sent as one message or split over up to three consecutive ones (the
+  // question, then the thanks).
+  for (std::size_t i = 0; i < agent_texts.size(); ++i) {
+    std::string joined;
+    for (std::size_t k = i; k < agent_texts.size() && k < i + 3; ++k) {
+      joined += agent_texts[k];
+      for (auto const& v : variants)
+        if (follows_template(v, joined)) return true;
+    }
+  }
+  return false;
 }
 
 outcome<review_input> parse_review_input(const json::object& body) {

@@ -93,6 +93,23 @@ BOOST_AUTO_TEST_CASE(glued_to_contact_letters) {
   untouched("iPhone13800138000");
   untouched("mytel13800138000");
   untouched("13800138000abc");
+  // One letter glued on is a disguise, not a code.
+  BOOST_TEST(mask("手机号 a13800138000") == "手机号 a138****8000");
+  BOOST_TEST(mask("加我 13800138000k") == "加我 138****8000k");
+  BOOST_TEST(mask("型号X13800138000") == "型号X138****8000");
+}
+
+// Digits written in the forms used to slip a number past a filter, and addresses with "at" and
+// "dot" spelled out.
+BOOST_AUTO_TEST_CASE(disguised_digits_and_spelled_addresses) {
+  BOOST_TEST(mask("①③⑧⓪⓪①③⑧⓪⓪⓪") == "①③⑧****⑧⓪⓪⓪");
+  BOOST_TEST(mask("电话¹³⁸⁰⁰¹³⁸⁰⁰⁰") == "电话¹³⁸****⁸⁰⁰⁰");
+  BOOST_TEST(mask("❶❸❽0013❽000") == "❶❸❽****❽000");
+  BOOST_TEST(mask("kefu at 163 dot com") == "k*** at 163 dot com");
+  BOOST_TEST(mask("kefu艾特qq点com") == "k***艾特qq点com");
+  BOOST_TEST(mask("kefu(at)qq(dot)com") == "k***(at)qq(dot)com");
+  untouched("we are at home");
+  untouched("第①步，第②步");
 }
 
 BOOST_AUTO_TEST_CASE(service_numbers_are_not_personal) {
@@ -153,7 +170,6 @@ BOOST_AUTO_TEST_CASE(prices_dates_times_models) {
   untouched("电话回访时间 2024-05-01");
   untouched("电话 20240501");
   untouched("18:30前发货");
-  untouched("型号X13800138000");
   untouched("iPhone15 Pro 256G");
   untouched("折扣率 13800138000%");
   untouched("1,380,013,800");

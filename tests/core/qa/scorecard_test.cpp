@@ -247,6 +247,18 @@ BOOST_AUTO_TEST_CASE(closing_phrase_tolerates_punctuation_and_spacing) {
   BOOST_TEST(!closing_used("！？", {"请问还有其他需求需要咨询吗"}));
 }
 
+// A closing split over consecutive messages counts, and so do the seed's 其他需求 and the
+// packs' 其他问题 for each other; a question alone does not complete a two-part closing.
+BOOST_AUTO_TEST_CASE(closing_split_or_reworded) {
+  const std::string closing = "请问还有其他问题需要咨询吗？感谢您的咨询，祝您生活愉快！";
+  BOOST_TEST(closing_used(
+      closing, {"好的", "请问还有其他问题需要咨询吗？", "感谢您的咨询，祝您生活愉快！"}));
+  BOOST_TEST(closing_used(closing, {"请问还有其他需求需要咨询吗？感谢您的咨询，祝您生活愉快！"}));
+  BOOST_TEST(!closing_used(closing, {"请问还有其他问题需要咨询吗？"}));
+  BOOST_TEST(!closing_used(
+      closing, {"请问还有其他问题需要咨询吗？", "好的", "稍等", "感谢您的咨询，祝您生活愉快！"}));
+}
+
 BOOST_AUTO_TEST_CASE(placeholders_and_widths) {
   const std::string greeting = "您好！{merchant}，请问有什么可以帮您？";
   BOOST_TEST(follows_template(greeting, "您好！小米旗舰店，请问有什么可以帮您？"));
