@@ -532,9 +532,11 @@ struct scan_state {
   // The longest pattern: a hit ending at e started no earlier than e - longest.
   std::int64_t longest() const { return eng.ac_.max_length(); }
 
-  bool allowed(std::uint32_t b, std::uint32_t e) const {
+  // `phrase`: the hit is one phrase, which an allow entry strictly inside it does not excuse
+  // (不加微信不给优惠 says more than the denial 不加微信 it contains).
+  bool allowed(std::uint32_t b, std::uint32_t e, bool phrase = false) const {
     for (auto const& a : ending_in(allow, std::int64_t{b} + 1, std::int64_t{e} + longest()))
-      if (a.b < e && b < a.e) return true;
+      if (a.b < e && b < a.e && !(phrase && b <= a.b && a.e <= e && a.e - a.b < e - b)) return true;
     for (auto const& a : ending_in(allow_inside, e, std::int64_t{b} + longest()))
       if (a.b <= b && e <= a.e) return true;
     return false;
@@ -683,7 +685,7 @@ struct scan_state {
   void phrase_candidates() {
     for (auto const& [idx, h] : phrases) {
       auto const& r = eng.rules_[static_cast<std::size_t>(idx)];
-      if (allowed(h.b, h.e)) continue;
+      if (allowed(h.b, h.e, true)) continue;
       if (in_code(h.b, h.e)) continue;
       // A phrase that is a number (1688) after a price word is a price; before 起 (from), 号
       // (a house or day number) or 一套 / 一件 … (per set) it is an amount too.

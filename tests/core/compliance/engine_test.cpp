@@ -249,6 +249,10 @@ BOOST_AUTO_TEST_CASE(review_cases_prices_denials_and_invitations) {
   BOOST_TEST(cats(check("钱直接转到我们老板微信上")) == std::set<std::string>{"payment"});
   BOOST_TEST(cats(check("扫我这个码付款")) == std::set<std::string>{"payment"});
   BOOST_TEST(cats(check("微信支付账号 kefu8888")) == std::set<std::string>{"contact"});
+  // A condition (no WeChat, no discount) is an invitation, though it holds the denial 不加微信.
+  BOOST_TEST(cats(check("不加微信不给优惠")) == std::set<std::string>{"solicit"});
+  BOOST_TEST(cats(check("你不加我微信就没优惠")) == std::set<std::string>{"solicit"});
+  BOOST_TEST(check("我们不加微信的哦").act == cc::action::allow);
 }
 
 BOOST_AUTO_TEST_CASE(links_against_the_platform) {
