@@ -1006,7 +1006,8 @@ struct scan_state {
         category cat = category::contact;
         std::string_view rule;
         std::optional<span_hit> cue_used;
-        std::string value(d);
+        std::string_view value = d;  // what is compared with the official contacts
+        std::string mobile;
         if (a == 0 && alipay && !mobile_number(d).empty()) {
           cat = category::payment;
           rule = "payment.alipay_account";
@@ -1026,7 +1027,8 @@ struct scan_state {
           cue_used = qq ? qq : qq_after;
         } else if (auto m = mobile_number(d); !m.empty()) {
           rule = "contact.mobile";
-          value = m;
+          mobile = std::move(m);
+          value = mobile;
           if (a == 0 && plus) --ub;
         } else if (landline_number(d) && (b > a || d[0] != '0' || d.size() >= 11 || whole)) {
           rule = "contact.landline";
@@ -1040,7 +1042,7 @@ struct scan_state {
           ub = std::min(ub, sig[cue_used->b]);
           ue = std::max(ue, sig[cue_used->e - 1] + 1);
         }
-        emit(cat, rule, {}, ub, ue, true, official(value));
+        emit(cat, rule, {}, ub, ue, true, official(std::string(value)));
         found = true;
         a = b + 1;
         break;
