@@ -770,6 +770,12 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
     return;
   }
   if (r.duplicate) {
+    // A re-send of a message stored before: it entered the window again when it was checked,
+    // and must not count twice there (a split number would read as repeated digits).
+    if (it != chats_.end() && !op.blocked && !op.dedupe_only &&
+        (op.sender == "agent" || op.sender == "buyer"))
+      it->second.window.withdraw(
+          op.text, op.sender == "agent" ? compliance::role::agent : compliance::role::buyer);
     for (auto const& w : waiters) {
       if (r.blocked) {
         wire::blocked_frame b{op.client_id, r.chat, json::object{}};

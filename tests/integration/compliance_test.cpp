@@ -148,6 +148,25 @@ BOOST_AUTO_TEST_CASE(digits_split_over_three_messages_are_caught) {
   BOOST_TEST(v.at("start").as_int64() == 0);
 }
 
+// A re-sent frame (same id) gets its old ack and does not enter the window a second time: the
+// split 我的微信 / 是 / kefu8888 is still seen whole after 是 was sent twice.
+BOOST_AUTO_TEST_CASE(a_resend_does_not_push_the_window_along) {
+  live_chat w;
+  w.agent.send(send("s1", w.chat, "我的微信"));
+  BOOST_REQUIRE(w.agent.read_type("ack"));
+  w.agent.send(send("s2", w.chat, "是"));
+  auto first = w.agent.read_type("ack");
+  BOOST_REQUIRE(first);
+  w.agent.send(send("s2", w.chat, "是"));
+  auto again = w.agent.read_type("ack");
+  BOOST_REQUIRE(again);
+  BOOST_TEST(again->at("seq").as_int64() == first->at("seq").as_int64());
+  w.agent.send(send("s3", w.chat, "kefu8888"));
+  auto b = w.agent.read();
+  while (b && str(*b, "type") != "blocked" && str(*b, "type") != "ack") b = w.agent.read();
+  BOOST_TEST(str(*b, "type") == "blocked");
+}
+
 BOOST_AUTO_TEST_CASE(check_endpoint_and_as_you_type_window) {
   live_chat w;
   auto check = [&](json::object body) {

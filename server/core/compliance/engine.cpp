@@ -15,7 +15,15 @@ void chat_window::push(std::string_view text, role sender) {
   auto& q = recent_[static_cast<std::size_t>(sender)];
   if (depth_ == 0) return;
   q.push_back(decode_utf8(text));
-  while (q.size() > depth_) q.pop_front();
+  while (q.size() > depth_ + spare_) q.pop_front();
+}
+
+std::vector<std::u32string_view> chat_window::recent(role sender) const {
+  auto const& q = recent_[static_cast<std::size_t>(sender)];
+  std::vector<std::u32string_view> out;
+  for (std::size_t i = q.size() > depth_ ? q.size() - depth_ : 0; i < q.size(); ++i)
+    out.emplace_back(q[i]);
+  return out;
 }
 
 void chat_window::withdraw(std::string_view text, role sender) {
@@ -1522,8 +1530,12 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
   // The phrase automaton runs while the text is folded; collect_hits filters what it found.
   scratch.raw.clear();
   auto scan = ac_.start(scratch.raw);
-  if (window != nullptr)
-    for (auto const& m : window->recent(sender)) ft.append_segment(m, &scan);
+  if (window != nullptr) {  // the window's last depth() messages of this sender, oldest first
+    auto const& q = window->recent_[static_cast<std::size_t>(sender)];
+    for (std::size_t i = q.size() > window->depth_ ? q.size() - window->depth_ : 0; i < q.size();
+         ++i)
+      ft.append_segment(q[i], &scan);
+  }
   ft.append_segment_utf8(text, &scan);
   ft.finish();
 

@@ -41,6 +41,8 @@ namespace kefu::compliance {
 // split over up to three consecutive messages of the same sender are seen whole. Messages of
 // the other side in between do not break a run (an agent waiting for the buyer's "嗯" does not
 // get a clean slate); call clear() when the chat changes hands.
+class engine;
+
 class chat_window {
  public:
   // `depth` previous messages are kept per side: with the message being checked, a split over
@@ -52,12 +54,15 @@ class chat_window {
   // stored after all): only delivered messages belong in a window.
   void withdraw(std::string_view text, role sender);
   void clear();
-  std::deque<std::u32string> const& recent(role sender) const {
-    return recent_[static_cast<std::size_t>(sender)];
-  }
+  // The sender's last `depth` messages, oldest first.
+  std::vector<std::u32string_view> recent(role sender) const;
   std::size_t depth() const noexcept { return depth_; }
 
  private:
+  // A few more than `depth` are kept, so that taking back a message (a re-send found to be a
+  // duplicate, a failed store) lets the one it pushed out count again.
+  static constexpr std::size_t spare_ = 4;
+  friend class engine;  // reads the last depth() messages in place
   std::size_t depth_;
   std::array<std::deque<std::u32string>, 2> recent_;
 };

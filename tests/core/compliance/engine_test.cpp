@@ -344,6 +344,15 @@ BOOST_AUTO_TEST_CASE(splits_across_messages) {
   BOOST_TEST(check("8000", cc::role::agent, &b).act == cc::action::allow);
   BOOST_TEST(b.recent(cc::role::agent).size() == 1u);
   BOOST_TEST(b.recent(cc::role::buyer).size() == 1u);
+
+  // Taking back the newest lets the message it pushed out count again (a re-send found to be a
+  // duplicate): 微信 / 是 / kefu8888 is whole though 是 was pushed twice.
+  cc::chat_window r;
+  for (auto const* part : {"我的微信", "是", "是"}) r.push(part, cc::role::agent);
+  BOOST_TEST(r.recent(cc::role::agent).size() == 2u);
+  BOOST_TEST(check("kefu8888", cc::role::agent, &r).act == cc::action::allow);
+  r.withdraw("是", cc::role::agent);
+  BOOST_TEST(check("kefu8888", cc::role::agent, &r).act == cc::action::block);
 }
 
 BOOST_AUTO_TEST_CASE(overrides_validate_with_clear_errors) {
