@@ -484,6 +484,13 @@ void hub::store_rating(sp const& p, wire::rate_frame const& f) {
 
 // ------------------------------------------------------------------- agents
 
+namespace {
+// An agent message stored as delivered: it will answer the chat's open turn when it commits.
+bool counts_as_reply(store::message_op const& op) {
+  return op.sender == "agent" && !op.blocked && !op.dedupe_only;
+}
+}  // namespace
+
 void hub::agent_send(sp const& p, wire::send_frame const& f) {
   if (f.id.empty()) return send_error(p, std::nullopt, "bad_request", "\"id\" must not be empty");
   std::string sender_key = "a:" + p->agent;
@@ -522,6 +529,7 @@ void hub::agent_send(sp const& p, wire::send_frame const& f) {
     op.blocked = v.act == compliance::action::block;
   }
   if (refusal) op.dedupe_only = true;
+  if (counts_as_reply(op)) reply_in_flight(op.chat, op.ts);
   inflight_[flight].push_back(p);
   store::write_op w;
   w.message = op;
@@ -750,6 +758,7 @@ void hub::log_store_failure(store_access access, char const* what, std::string c
 void hub::on_message_committed(std::string const& chat_id, store::message_op const& op,
                                store::write_result const& r, std::vector<sp> const& waiters,
                                bool opening) {
+  if (counts_as_reply(op)) reply_landed(chat_id);
   auto it = chats_.find(chat_id);
   if (!r.ok) {
     log_store_failure(store_access::write, "a message was not stored", chat_id, r.error);
@@ -986,6 +995,20 @@ sla::chat_clock hub::new_clock(std::string const& merchant) const {
   sla::warning_offsets warn;
   warn.at_ms[sla::index(sla::threshold::reply)] = cfg_.sla_warning_ms;
   return sla::chat_clock(m ? m->sla_policy : sla::merchant_policy{}, warn);
+}
+
+void hub::reply_in_flight(std::string const& chat_id, ms_t sent) {
+  auto it = clocks_.find(chat_id);
+  if (it == clocks_.end()) return;
+  auto& cs = it->second;
+  cs.reply_sent = cs.replies_in_flight == 0 ? sent : std::min(cs.reply_sent, sent);
+  ++cs.replies_in_flight;
+}
+
+void hub::reply_landed(std::string const& chat_id) {
+  auto it = clocks_.find(chat_id);
+  if (it == clocks_.end() || it->second.replies_in_flight == 0) return;
+  if (--it->second.replies_in_flight == 0) schedule_alarm(chat_id);  // whatever was held back
 }
 
 void hub::feed_clock(std::string const& chat_id, std::string const& merchant, sla::event_type type,
@@ -1402,7 +1425,16 @@ void hub::on_timer() {
     auto it = clocks_.find(chat_id);
     if (it == clocks_.end()) continue;
     it->second.alarm.reset();
-    for (auto const& a : it->second.clock.fire(now)) push_alert(chat_id, a);
+    auto& cs = it->second;
+    if (cs.replies_in_flight > 0) {
+      // Only what fell due before the reply was sent; the rest waits for its commit, which
+      // answers the turn or (should the write fail) reschedules the alarm.
+      if (cs.reply_sent > 0)
+        for (auto const& a : cs.clock.fire(std::min(now, cs.reply_sent - 1)))
+          push_alert(chat_id, a);
+      continue;
+    }
+    for (auto const& a : cs.clock.fire(now)) push_alert(chat_id, a);
     schedule_alarm(chat_id);
   }
   while (!idle_.empty() && idle_.begin()->first <= now) {

@@ -227,7 +227,15 @@ class hub : public std::enable_shared_from_this<hub> {
   struct clock_state {
     sla::chat_clock clock;
     std::optional<ms_t> alarm;
+    // Agent replies checked and on their way to the database, and the earliest one's send
+    // time: a deadline at or after it is not missed yet (the reply answers the turn once it
+    // commits), so the alarm waits for the commit instead of reporting a miss the reports
+    // would then count as a hit.
+    int replies_in_flight = 0;
+    ms_t reply_sent = 0;
   };
+  void reply_in_flight(std::string const& chat_id, ms_t sent);
+  void reply_landed(std::string const& chat_id);
   std::unordered_map<std::string, clock_state> clocks_;
   std::set<std::pair<ms_t, std::string>> alarms_;
   // Chats closed lately -> buyer key, so a rating right after the close need
