@@ -83,45 +83,7 @@ bool email_local_char(char32_t c) {
   return is_ascii_alnum(c) || one_of(c, U"._%+-");
 }
 
-void find_emails(const std::u32string& t, std::vector<found>& out) {
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    if (t[i] != U'@' && t[i] != U'\uFF20') continue;
-    std::size_t l = i;
-    while (l > 0 && email_local_char(t[l - 1])) --l;
-    while (l < i && !is_ascii_alnum(t[l])) ++l;  // the local part starts with a letter or digit
-    if (l == i) continue;
-
-    // Labels of letters, digits and '-' joined by dots; the last one (the
-    // top-level domain) all letters, at least two of them.
-    std::size_t pos = i + 1, good_end = 0;
-    int labels = 0;
-    for (;;) {
-      const std::size_t label_start = pos;
-      bool letters_only = true;
-      while (pos < t.size() && (is_ascii_alnum(t[pos]) || t[pos] == U'-')) {
-        letters_only = letters_only && is_ascii_letter(t[pos]);
-        ++pos;
-      }
-      if (pos == label_start) break;
-      ++labels;
-      if (labels >= 2 && letters_only && pos - label_start >= 2) good_end = pos;
-      if (pos + 1 < t.size() && t[pos] == U'.' && is_ascii_alnum(t[pos + 1])) {
-        ++pos;
-        continue;
-      }
-      break;
-    }
-    if (good_end == 0) continue;
-    std::u32string r(1, t[l]);
-    r += U"***";
-    r.append(t, i, good_end - i);
-    out.push_back({pii_kind::email, l, good_end, std::move(r)});
-    i = good_end - 1;
-  }
-}
-
-// An address with "at" and "dot" spelled out, as written to slip past a filter: kefu at 163 dot
-// com, kefu(at)qq(dot)com, kefu艾特qq点com. Masked as an address with an @ would be.
+// The length of one of `words` at i, compared case-insensitively (0 if none).
 std::size_t word_at(const std::u32string& t, std::size_t i,
                     std::initializer_list<std::u32string_view> words) {
   for (auto w : words) {
@@ -137,42 +99,67 @@ std::size_t word_at(const std::u32string& t, std::size_t i,
   return 0;
 }
 
+// The end of a domain starting at `pos`: labels of letters, digits and '-' joined by dots (with
+// `spelled`, also by " dot ", (dot) or 点), the last one (the top-level domain) all letters, at
+// least two of them. 0 when there is none.
+std::size_t domain_end(const std::u32string& t, std::size_t pos, bool spelled) {
+  static constexpr auto dot_words = {std::u32string_view(U" dot "), std::u32string_view(U"(dot)"),
+                                     std::u32string_view(U"[dot]"), std::u32string_view(U" (dot) "),
+                                     std::u32string_view(U"点"),    std::u32string_view(U".")};
+  std::size_t good_end = 0;
+  for (int labels = 0;;) {
+    const std::size_t label_start = pos;
+    bool letters_only = true;
+    while (pos < t.size() && (is_ascii_alnum(t[pos]) || t[pos] == U'-')) {
+      letters_only = letters_only && is_ascii_letter(t[pos]);
+      ++pos;
+    }
+    if (pos == label_start) break;
+    ++labels;
+    if (labels >= 2 && letters_only && pos - label_start >= 2) good_end = pos;
+    const std::size_t dot =
+        spelled ? word_at(t, pos, dot_words) : (pos < t.size() && t[pos] == U'.' ? 1 : 0);
+    if (dot == 0 || pos + dot >= t.size() || !is_ascii_alnum(t[pos + dot])) break;
+    pos += dot;
+  }
+  return good_end;
+}
+
+// An address whose "at" (@, or spelled) starts at `at` and whose domain starts at `domain`:
+// masked to its first character, the rest of the local part hidden. Returns where it ends (0
+// when there is no address).
+std::size_t take_email(const std::u32string& t, std::size_t at, std::size_t domain, bool spelled,
+                       std::vector<found>& out) {
+  std::size_t l = at;
+  while (l > 0 && email_local_char(t[l - 1])) --l;
+  while (l < at && !is_ascii_alnum(t[l])) ++l;  // the local part starts with a letter or digit
+  if (l == at) return 0;
+  const std::size_t end = domain_end(t, domain, spelled);
+  if (end == 0) return 0;
+  std::u32string r(1, t[l]);
+  r += U"***";
+  r.append(t, at, end - at);
+  out.push_back({pii_kind::email, l, end, std::move(r)});
+  return end;
+}
+
+void find_emails(const std::u32string& t, std::vector<found>& out) {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] != U'@' && t[i] != U'\uFF20') continue;
+    if (const std::size_t end = take_email(t, i, i + 1, false, out)) i = end - 1;
+  }
+}
+
+// An address with "at" and "dot" spelled out, as written to slip past a filter: kefu at 163 dot
+// com, kefu(at)qq(dot)com, kefu艾特qq点com. Masked as an address with an @ would be.
 void find_spelled_emails(const std::u32string& t, std::vector<found>& out) {
   static constexpr auto at_words = {std::u32string_view(U" at "), std::u32string_view(U"(at)"),
                                     std::u32string_view(U"[at]"), std::u32string_view(U" (at) "),
                                     std::u32string_view(U"艾特")};
-  static constexpr auto dot_words = {std::u32string_view(U" dot "), std::u32string_view(U"(dot)"),
-                                     std::u32string_view(U"[dot]"), std::u32string_view(U" (dot) "),
-                                     std::u32string_view(U"点"),    std::u32string_view(U".")};
   for (std::size_t i = 1; i < t.size(); ++i) {
     const std::size_t at = word_at(t, i, at_words);
     if (at == 0 || !is_ascii_alnum(t[i - 1])) continue;
-    std::size_t l = i;
-    while (l > 0 && email_local_char(t[l - 1])) --l;
-    while (l < i && !is_ascii_alnum(t[l])) ++l;
-    // Labels joined by a spelled or written dot; the last all letters, two or more.
-    std::size_t pos = i + at, good_end = 0;
-    int labels = 0;
-    for (;;) {
-      const std::size_t label_start = pos;
-      bool letters_only = true;
-      while (pos < t.size() && (is_ascii_alnum(t[pos]) || t[pos] == U'-')) {
-        letters_only = letters_only && is_ascii_letter(t[pos]);
-        ++pos;
-      }
-      if (pos == label_start) break;
-      ++labels;
-      if (labels >= 2 && letters_only && pos - label_start >= 2) good_end = pos;
-      const std::size_t dot = word_at(t, pos, dot_words);
-      if (dot == 0 || pos + dot >= t.size() || !is_ascii_alnum(t[pos + dot])) break;
-      pos += dot;
-    }
-    if (good_end == 0) continue;
-    std::u32string r(1, t[l]);
-    r += U"***";
-    r.append(t, i, good_end - i);
-    out.push_back({pii_kind::email, l, good_end, std::move(r)});
-    i = good_end - 1;
+    if (const std::size_t end = take_email(t, i, i + at, true, out)) i = end - 1;
   }
 }
 
