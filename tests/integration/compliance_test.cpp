@@ -164,6 +164,7 @@ BOOST_AUTO_TEST_CASE(a_resend_does_not_push_the_window_along) {
   w.agent.send(send("s3", w.chat, "kefu8888"));
   auto b = w.agent.read();
   while (b && str(*b, "type") != "blocked" && str(*b, "type") != "ack") b = w.agent.read();
+  BOOST_REQUIRE(b);
   BOOST_TEST(str(*b, "type") == "blocked");
 }
 

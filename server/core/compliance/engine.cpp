@@ -697,11 +697,17 @@ struct scan_state {
       if (in_code(h.b, h.e)) continue;
       // A phrase that is a number (1688) after a price word is a price; before 起 (from), 号
       // (a house or day number) or 一套 / 一件 … (per set) it is an amount too.
-      if (is_ascii_digit(sc(h.b)) &&
-          (cue_before(engine::cue::price, h.b, 3, pass_filler) || amount_after(h.e)))
+      if (is_ascii_digit(sc(h.b)) && (cue_before(engine::cue::price, h.b, 3, pass_filler) ||
+                                      amount_before(h.b) || amount_after(h.e)))
         continue;
       pending.push_back({&r, h.b, h.e});
     }
+  }
+
+  // 卖1688, 才1688, 仅1688: one character that makes the number after it a price. Only for
+  // number phrases: before other numbers they would hide a phone (客服电话仅 4008001234).
+  bool amount_before(std::uint32_t b) const {
+    return b > 0 && sig[b] == sig[b - 1] + 1 && in(U"卖才仅只", sc(b - 1));
   }
 
   bool amount_after(std::uint32_t e) const {
@@ -899,12 +905,40 @@ struct scan_state {
     }
   }
 
-  void run(std::vector<group> const& groups, bool last_sep_dot) {
+  // What run_once() found at the edges of a run: nothing to trim, or a first or last group that
+  // belongs to a code (ok2 13800…, 13800138000ab), to be left out before the rest is read.
+  enum class trim { none, first, last };
+
+  // Digits at unit u joined by - _ / to letters in front (AB-13800138000, KF-35GW/…).
+  bool code_joined(std::uint32_t u) const {
+    return u >= 2 && in(U"-_/", U[u - 1].c) && unit_is_alpha(static_cast<std::ptrdiff_t>(u) - 2);
+  }
+
+  // Reads a run, leaving out what belongs to codes at its edges. Without recursion or copies:
+  // a message of thousands of code-like groups (a-1o-1o-…) costs linear time, not a stack.
+  void run(std::vector<group> const& all_groups, bool last_sep_dot) {
+    std::span<group const> groups(all_groups);
+    for (int pass = 0; pass < 4 && !groups.empty(); ++pass) {
+      trim const t = run_once(groups, last_sep_dot);
+      if (t == trim::none || groups.size() < 2) return;
+      if (t == trim::last) {
+        groups = groups.first(groups.size() - 1);
+        last_sep_dot = false;
+        continue;
+      }
+      // The code's group and every group chained to it by - _ / after a letter.
+      std::size_t j = 1;
+      while (j < groups.size() && code_joined(groups[j].first)) ++j;
+      groups = groups.subspan(j);
+    }
+  }
+
+  trim run_once(std::span<group const> groups, bool last_sep_dot) {
     // Nothing below reports fewer than five digits (a QQ number or numeric WeChat id is the
     // shortest): sizes, prices, quantities and times end here, before anything is copied.
     std::size_t count = 0;
     for (auto const& g : groups) count += g.last - g.first + 1;
-    if (count < 5) return;
+    if (count < 5) return trim::none;
     auto& all = digits_;
     auto& off = offsets_;
     all.clear();
@@ -916,23 +950,17 @@ struct scan_state {
     off.push_back(all.size());
     std::uint32_t const first_unit = groups.front().first;
     std::uint32_t const last_unit = groups.back().last;
-    if (is_consumed(first_unit, last_unit + 1)) return;  // digits of a URL path
+    if (is_consumed(first_unit, last_unit + 1)) return trim::none;  // digits of a URL path
     auto const first_sig = static_cast<std::uint32_t>(sig_of_unit[first_unit]);
     auto const end_sig = static_cast<std::uint32_t>(sig_of_unit[last_unit]) + 1;
 
     bool const phone_shaped = !mobile_number(all).empty();
-    // The run without its first or last group, when that group belongs to a code (ok2 13800…).
-    auto without = [&](bool first) {
-      if (groups.size() < 2) return;
-      std::vector<group> rest(groups.begin() + (first ? 1 : 0), groups.end() - (first ? 0 : 1));
-      run(rest, first && last_sep_dot);
-    };
     bool forced_wechat = false, forced_qq = false;
     std::u32string_view const pre = letters_before(first_unit);
     std::uint32_t pre_unit = first_unit;
     if (!pre.empty()) {
       pre_unit = static_cast<std::uint32_t>(first_unit - pre.size());
-      if (eng.couriers_.count(pre)) return;  // tracking number (SF1234…)
+      if (eng.couriers_.count(pre)) return trim::none;  // tracking number (SF1234…)
       if (pre == U"v" || pre == U"vx" || pre == U"wx" || pre == U"weixin" || pre == U"wechat" ||
           pre == U"vx号" || pre == U"wei") {
         forced_wechat = true;
@@ -942,39 +970,39 @@ struct scan_state {
                  pre != U"sj" && pre != U"call" && !(pre.size() == 1 && phone_shaped)) {
         // A model or part number (rtx4090, a1234); one letter glued to a mobile number
         // (a13800138000) is a disguise, not a code.
-        return without(true);
+        return trim::first;
       }
     }
     // Part of a code joined by a hyphen or slash (AB-13800138000, KF-35GW/…).
-    if (pre.empty() && first_unit >= 2 && in(U"-_/", U[first_unit - 1].c) &&
-        unit_is_alpha(static_cast<std::ptrdiff_t>(first_unit) - 2))
-      return without(true);
+    if (pre.empty() && code_joined(first_unit)) return trim::first;
     // Letters glued after the digits make a unit (5000mah) or a code (13800138000ab); a single
     // letter after a mobile number (13800138000k) hides nothing.
     if (letter_after(last_unit) &&
-        !(phone_shaped && !letter_after(last_unit + 1) && pre.size() <= 1 &&
-          !cue_before(engine::cue::pass, first_sig, 3, pass_filler)))
-      return without(false);
+        !(phone_shaped && !letter_after(last_unit + 1) && pre.size() <= 1))
+      return trim::last;
     // Prices and quantities; never a whole run shaped like a mobile number
     // (微信13800138000天天在线, ¥13800138000): no price or count has that shape, and it is the
     // commonest disguise.
     if (!phone_shaped) {
       auto b = static_cast<std::ptrdiff_t>(first_unit) - 1;
       if (uc(b) == ' ') --b;
-      if (is_currency(uc(b))) return;
+      if (is_currency(uc(b))) return trim::none;
       auto a = static_cast<std::ptrdiff_t>(last_unit) + 1;
       if (uc(a) == ' ') ++a;
-      if (a < static_cast<std::ptrdiff_t>(U.size()) && in(quantity_after, uc(a))) return;
+      if (a < static_cast<std::ptrdiff_t>(U.size()) && in(quantity_after, uc(a))) return trim::none;
     }
     // An order number passes, even one shaped like a mobile number (单号 13800138000), unless
     // the buyer is then told to call or add it (订单号 13912345678 请打这个查询).
     // A number shaped like a mobile one is read as one whatever label precedes it: 单号, 工号
     // or 会员号 in front of 13800138000 is the commonest cover for a phone number, and real
     // order and tracking numbers are longer.
-    if (!phone_shaped && cue_before(engine::cue::pass, first_sig, 3, pass_filler)) return;
-    if (!phone_shaped && cue_before(engine::cue::price, first_sig, 3, pass_filler)) return;
+    if (!phone_shaped && cue_before(engine::cue::pass, first_sig, 3, pass_filler))
+      return trim::none;
+    if (!phone_shaped && cue_before(engine::cue::price, first_sig, 3, pass_filler))
+      return trim::none;
     // Decimals (138.00, 3.5) are amounts or versions.
-    if (groups.size() >= 2 && last_sep_dot && off.back() - off[off.size() - 2] <= 2) return;
+    if (groups.size() >= 2 && last_sep_dot && off.back() - off[off.size() - 2] <= 2)
+      return trim::none;
 
     auto cue_span_before = [&](engine::cue kind, std::uint32_t max_fill) {
       return cue_before(kind, first_sig, max_fill, id_filler);
@@ -1057,6 +1085,7 @@ struct scan_state {
       }
       if (!found) ++a;
     }
+    return trim::none;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -225,9 +225,19 @@ BOOST_AUTO_TEST_CASE(mobile_numbers_in_disguise) {
       BOOST_TEST(cats(check(s)) == std::set<std::string>{"contact"});
     }
   }
-  for (std::string_view s : {"编码13800138000A", "rtx4090", "订单号 3721456987412365",
-                             "SF1234567890123", "型号 XR-2000"})
+  // A glued letter does not bring a label's protection back either.
+  for (std::string_view s : {"编码13800138000A", "单号 13800138000k", "我的工号13800138000a"})
+    BOOST_TEST(cats(check(s)) == std::set<std::string>{"contact"}, s);
+  for (std::string_view s :
+       {"rtx4090", "订单号 3721456987412365", "SF1234567890123", "型号 XR-2000"})
     BOOST_TEST(check(s).act == cc::action::allow, s);
+  // Price words in front of a number that is not a price phrase do not hide it.
+  BOOST_TEST(cats(check("客服电话仅 4008001234")) == std::set<std::string>{"contact"});
+  // A run of thousands of code-like groups is read without recursion (it once overflowed the
+  // stack); a phone chained into a code (AB-13800138000) stays part of the code.
+  std::string codes = "a-";
+  for (int i = 0; i < 21000; ++i) codes += "1o-";
+  BOOST_TEST(check(codes).act == cc::action::allow);
 }
 
 // Prices of 1688, denials naming the app they refuse, and what reads as an invitation.
@@ -240,6 +250,15 @@ BOOST_AUTO_TEST_CASE(review_cases_prices_denials_and_invitations) {
   BOOST_TEST(cats(check("去1688买更便宜")) == std::set<std::string>{"link"});
   BOOST_TEST(cats(check("要不加我微信聊")) == std::set<std::string>{"solicit"});
   BOOST_TEST(cats(check("要不私下交易吧")) == std::set<std::string>{"solicit"});
+  // A-not-A questions ask, they do not deny.
+  for (std::string_view s : {"你要不要加我微信", "要不要私下交易", "能不能支付宝转账给我",
+                             "可不可以微信转账", "为什么不用支付宝转账"})
+    BOOST_TEST(check(s).act == cc::action::block, s);
+  // Handing a case over to colleagues is no payment.
+  for (std::string_view s :
+       {"我帮您转到我们主管那里处理", "已经给您转到我们的客服了", "这个问题我转到我们的同事处理",
+        "帮您转到我们仓库核实", "我转给我们的仓库同事看下"})
+    BOOST_TEST(check(s).act == cc::action::allow, s);
   BOOST_TEST(cats(check("留个联系方式")) == std::set<std::string>{"solicit"});
   BOOST_TEST(cats(check("手机同微信")) == std::set<std::string>{"solicit"});
   BOOST_TEST(cats(check("我是快手官方授权客服")) == std::set<std::string>{"impersonation"});
