@@ -371,6 +371,28 @@ BOOST_AUTO_TEST_CASE(platform_closing_and_unassigned_chats) {
   }
 }
 
+// A buyer id that reads as a name is the buyer's profile name: masked wherever it appears in
+// the transcript QA sees.
+BOOST_AUTO_TEST_CASE(buyer_profile_name_is_masked) {
+  kefud server;
+  auto s = setup(server.port(), {"m1"}, {"a1"});
+  auto admin = bearer(s.admin_token);
+  ws_client b;
+  // 张伟, percent-encoded in the query.
+  BOOST_REQUIRE_EQUAL(
+      b.connect(server.port(), buyer_target("m1", "%E5%BC%A0%E4%BC%9F", s.channel_keys.at("m1"))),
+      0);
+  b.send(json::object{{"type", "send"}, {"id", "q"}, {"text", "这边张伟，想问下发货了吗"}});
+  auto ack = b.read_type("ack");
+  BOOST_REQUIRE(ack);
+  auto t = http(server.port(), "GET", "/api/chats/" + str(*ack, "chat"), {}, admin);
+  BOOST_REQUIRE_EQUAL(t.status, 200);
+  auto const tj = t.json();
+  auto const& msgs = tj.at("messages").as_array();
+  BOOST_REQUIRE(!msgs.empty());
+  BOOST_TEST(msgs.at(0).at("text").as_string() == "这边张**，想问下发货了吗");
+}
+
 BOOST_AUTO_TEST_CASE(audit_chain_catches_a_deleted_row) {
   kefud server;
   auto s = setup(server.port(), {"m1"}, {"a1"});
