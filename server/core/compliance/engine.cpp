@@ -1100,8 +1100,7 @@ struct scan_state {
   // linear time however many cues it has.
   std::uint32_t id_token_end(std::uint32_t u, bool spaced = false, std::size_t limit = 64) const {
     std::uint32_t k = u;
-    std::uint32_t const stop =
-        static_cast<std::uint32_t>(std::min<std::size_t>(U.size(), u + std::min(limit, U.size())));
+    auto const stop = static_cast<std::uint32_t>(std::min<std::size_t>(U.size(), u + limit));
     while (k < stop) {
       if (unit_is_alnum(k) || ((U[k].c == '_' || U[k].c == '-') && unit_is_alnum(k + 1)) ||
           ((joint(k) || (spaced && in(U" ·.。", U[k].c))) && unit_is_alnum(k + 1) && k > u &&

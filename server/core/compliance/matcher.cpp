@@ -16,6 +16,11 @@ std::int32_t ac_matcher::new_node() {
   return static_cast<std::int32_t>(out_.size() - 1);
 }
 
+void ac_matcher::report_all(std::int32_t o, std::uint32_t end, std::vector<match>& out) const {
+  for (; o > 0; o = dict_[static_cast<std::size_t>(o)])
+    out.push_back({out_[static_cast<std::size_t>(o)], end});
+}
+
 int ac_matcher::add(std::u32string_view pattern) {
   if (pattern.empty()) return -1;
   built_ = false;

@@ -57,7 +57,7 @@ class ac_matcher {
 
   // A scan fed one character at a time, by a loop that does other work per character (the
   // normaliser runs it while folding). Feed significant characters only; `end` is the index
-  // one past the character fed, as scan_into would report it.
+  // one past the character fed, as scan() would report it.
   struct cursor {
     slot const* slots;
     std::uint32_t const* root;
@@ -79,12 +79,9 @@ class ac_matcher {
     return {slots_.data(), root_.data(), report_.data(), bmp_symbols_.data(), this, 0, &out};
   }
 
-  // Out of line, so the scan loop keeps its state in registers.
-  template <class Out>
-  [[gnu::noinline]] void report_all(std::int32_t o, std::uint32_t end, Out& out) const {
-    for (; o > 0; o = dict_[static_cast<std::size_t>(o)])
-      out.push_back({out_[static_cast<std::size_t>(o)], end});
-  }
+  // Out of line, so the feeding loop keeps its state in registers.
+  [[gnu::noinline]] void report_all(std::int32_t o, std::uint32_t end,
+                                    std::vector<match>& out) const;
 
   // One probe: the slot at base + symbol belongs to this state or the move is the root's. The
   // next state is read straight from the slot, so a scan's chain of dependent loads per

@@ -327,8 +327,8 @@ void decode_utf8_into(std::string_view s, std::u32string& out) {
 
 namespace {
 
-// The careful decoder for one position: ASCII, a well-formed three-byte sequence (CJK), an
-// encoded surrogate, or anything else through decode_one. Returns one past the code point written.
+// The decoder for one position: ASCII and well-formed three-byte sequences (CJK) at once,
+// anything else through decode_one. Returns one past the code point written.
 char32_t* decode_step(std::string_view s, std::size_t& i, char32_t* o) {
   auto const* p = reinterpret_cast<unsigned char const*>(s.data());
   std::size_t const n = s.size();
@@ -347,13 +347,7 @@ char32_t* decode_step(std::string_view s, std::size_t& i, char32_t* o) {
       return o;
     }
   }
-  // Encoded surrogates (ED A0..BF xx) are kept as one code point each.
-  if (b0 == 0xED && i + 2 < n && (p[i + 1] & 0xE0) == 0xA0 && (p[i + 2] & 0xC0) == 0x80) {
-    *o++ = 0xD000 | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
-    i += 3;
-    return o;
-  }
-  *o++ = decode_one(s, i);
+  *o++ = decode_one(s, i);  // everything else, encoded surrogates included
   return o;
 }
 
