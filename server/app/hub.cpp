@@ -485,9 +485,13 @@ void hub::store_rating(sp const& p, wire::rate_frame const& f) {
 // ------------------------------------------------------------------- agents
 
 namespace {
+// A message that entered its chat's window when it was checked (not blocked, not a lookup).
+bool entered_window(store::message_op const& op) {
+  return !op.blocked && !op.dedupe_only && (op.sender == "agent" || op.sender == "buyer");
+}
 // An agent message stored as delivered: it will answer the chat's open turn when it commits.
 bool counts_as_reply(store::message_op const& op) {
-  return op.sender == "agent" && !op.blocked && !op.dedupe_only;
+  return op.sender == "agent" && entered_window(op);
 }
 }  // namespace
 
@@ -760,14 +764,13 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
                                bool opening) {
   if (counts_as_reply(op)) reply_landed(chat_id);
   auto it = chats_.find(chat_id);
+  // Not stored, or a re-send of a message stored before: it entered the chat's window when it
+  // was checked and must come out again (only delivered messages belong there, each once).
+  if ((!r.ok || r.duplicate) && it != chats_.end() && entered_window(op))
+    it->second.window.withdraw(
+        op.text, op.sender == "agent" ? compliance::role::agent : compliance::role::buyer);
   if (!r.ok) {
     log_store_failure(store_access::write, "a message was not stored", chat_id, r.error);
-    // It entered the chat's window when it was checked; it was never delivered after all.
-    // A lookup-only send (not the agent's chat any more, or refused) never entered it.
-    if (it != chats_.end() && !op.blocked && !op.dedupe_only &&
-        (op.sender == "agent" || op.sender == "buyer"))
-      it->second.window.withdraw(
-          op.text, op.sender == "agent" ? compliance::role::agent : compliance::role::buyer);
     for (auto const& w : waiters)
       // The database's own words stay in the server's log, not in a client's frame.
       send_error(w, op.client_id, "unavailable", "not stored; send it again");
@@ -779,12 +782,6 @@ void hub::on_message_committed(std::string const& chat_id, store::message_op con
     return;
   }
   if (r.duplicate) {
-    // A re-send of a message stored before: it entered the window again when it was checked,
-    // and must not count twice there (a split number would read as repeated digits).
-    if (it != chats_.end() && !op.blocked && !op.dedupe_only &&
-        (op.sender == "agent" || op.sender == "buyer"))
-      it->second.window.withdraw(
-          op.text, op.sender == "agent" ? compliance::role::agent : compliance::role::buyer);
     for (auto const& w : waiters) {
       if (r.blocked) {
         wire::blocked_frame b{op.client_id, r.chat, json::object{}};

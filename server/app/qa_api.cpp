@@ -15,6 +15,7 @@
 #include "server/core/qa/masking.hpp"
 #include "server/core/qa/sampling.hpp"
 #include "server/core/qa/scorecard.hpp"
+#include "server/core/qa/text.hpp"
 
 namespace kefu::app {
 
@@ -34,12 +35,9 @@ bool reads_qa(store::user const& u) {
 // (not ASCII, two to eight characters), so 张伟你好 shows as 张*你好 wherever it appears.
 qa::mask_options mask_for(store::chat_row const& row) {
   qa::mask_options o;
-  auto const cps = std::count_if(row.buyer.begin(), row.buyer.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  });
-  bool const ascii =
-      std::all_of(row.buyer.begin(), row.buyer.end(), [](char c) { return (c & 0x80) == 0; });
-  if (!ascii && cps >= 2 && cps <= 8) o.names.push_back(row.buyer);
+  auto const cps = qa::text::decode(row.buyer);
+  bool const ascii = std::all_of(cps.begin(), cps.end(), [](char32_t c) { return c < 0x80; });
+  if (!ascii && cps.size() >= 2 && cps.size() <= 8) o.names.push_back(row.buyer);
   return o;
 }
 
@@ -262,6 +260,11 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     std::vector<qa::candidate> candidates;
     for (auto const& row : store_.chats_opened(from->as_int64(), to->as_int64(), merchant)) {
       if (!row.closed) continue;
+      // A chat no agent held is no candidate (draw() drops it): no transcript to read for it.
+      if (row.agent.empty()) {
+        candidates.push_back({.chat = row.id});
+        continue;
+      }
       auto view = load_chat_view(row);
       candidates.push_back(view.candidate);
     }
@@ -539,12 +542,15 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     json::object out{{"entries", entries}};
     if (req.param("verify") == "1") {
       // The same check as kefu-audit verify, over the whole log.
-      std::vector<std::pair<qa::audit_entry, std::string>> chain;
-      store_.scan_audit(1, 0, [&](store::audit_row const& r) {
-        chain.push_back({{r.seq, r.at, r.actor, r.action, r.target, r.detail_json}, r.hash});
-      });
+      // The head first: rows appended while the log is read lie past it and are left out,
+      // rather than reported as rows the head does not know.
       std::optional<qa::chain_head> head;
       if (auto h = store_.audit_head()) head = qa::chain_head{h->first, h->second};
+      std::vector<std::pair<qa::audit_entry, std::string>> chain;
+      store_.scan_audit(1, 0, [&](store::audit_row const& r) {
+        if (head && r.seq > head->seq) return;
+        chain.push_back({{r.seq, r.at, r.actor, r.action, r.target, r.detail_json}, r.hash});
+      });
       out["chain"] = json::value_from(qa::verify_chain(chain, head));
     }
     respond(json_ok(out));
@@ -603,7 +609,8 @@ void api::export_sample(caller const& who, store::qa_record const& sample, http_
       }
       if (!row) continue;
       auto view = self->load_chat_view(*row);
-      if (!unmask) qa::mask_transcript(view.transcript, mask_for(*row));
+      auto const masking = mask_for(*row);
+      if (!unmask) qa::mask_transcript(view.transcript, masking);
       store::qa_filter f;
       f.chat = row->id;
       json::array reviews;
@@ -617,7 +624,7 @@ void api::export_sample(caller const& who, store::qa_record const& sample, http_
           // A reviewer may quote the buyer: comments are masked like the transcript.
           if (auto* cm = v->is_object() ? v->as_object().if_contains("comment") : nullptr;
               cm && cm->is_string() && !cm->as_string().empty()) {
-            if (!unmask) *cm = qa::mask_text(cm->as_string(), mask_for(*row));
+            if (!unmask) *cm = qa::mask_text(cm->as_string(), masking);
             if (!comments.empty()) comments += "\n";
             comments += std::string(cm->as_string());
           }

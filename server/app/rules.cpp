@@ -42,6 +42,7 @@ std::string rules::load(std::string const& dir) {
   auto packs = read_packs(dir);
   if (!packs) return "rule packs: " + packs.error;
   auto defaults = defaults_of(*packs);
+  std::lock_guard build(build_mu_);
   std::lock_guard lock(mu_);
   dir_ = dir;
   packs_ = std::move(*packs);
@@ -90,11 +91,13 @@ std::string rules::validate(merchant_info const& m) const {
 }
 
 std::string rules::rebuild(merchant_info const& m) {
+  // Built under build_mu_ only (packs_ changes only under it too): checks, which take mu_,
+  // are not held up while the engine compiles.
   std::lock_guard build(build_mu_);
-  std::lock_guard lock(mu_);
   std::string error;
   auto e = merchant_engine(packs_, m, error);
   if (!e) return error;
+  std::lock_guard lock(mu_);
   merchants_[m.row.id] = std::move(e);
   return {};
 }

@@ -39,8 +39,10 @@ class rules {
   std::shared_ptr<compliance::engine const> platform_engine(std::string const& platform) const;
 
  private:
-  mutable std::mutex mu_;
-  std::mutex build_mu_;  // one rebuild() or reload() at a time, held for the whole build
+  mutable std::mutex mu_;  // the maps engine_for() reads; held only to read or swap them
+  // One load(), rebuild() or reload() at a time, held for the whole build; packs_ changes only
+  // under it (and mu_), so a builder may read it holding this alone.
+  std::mutex build_mu_;
   std::string dir_;
   std::map<std::string, compliance::rule_pack> packs_;
   std::map<std::string, std::shared_ptr<compliance::engine const>> defaults_;

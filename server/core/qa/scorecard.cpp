@@ -261,35 +261,47 @@ bool match_from(const std::vector<std::u32string>& pieces, std::size_t k, const 
 
 }  // namespace
 
-bool follows_template(std::string_view tmpl, std::string_view text_in) {
-  const auto pieces = template_pieces(tmpl);
+namespace {
+
+// Whether folded text `s` follows a template given as its folded pieces.
+bool follows_pieces(const std::vector<std::u32string>& pieces, const std::u32string& s) {
   if (std::all_of(pieces.begin(), pieces.end(), [](const auto& p) { return p.empty(); }))
     return false;
-  const std::u32string s = text::fold_for_match(text::decode(text_in));
   // A template that starts with a placeholder lets the first piece start
   // anywhere; so does one that does not (the phrase may follow other words).
   return match_from(pieces, 0, s, 0, true);
 }
 
+}  // namespace
+
+bool follows_template(std::string_view tmpl, std::string_view text_in) {
+  return follows_pieces(template_pieces(tmpl), text::fold_for_match(text::decode(text_in)));
+}
+
 bool closing_used(std::string_view closing_template, const std::vector<std::string>& agent_texts) {
   // Seed 004's own wording asks about 其他需求 where the packs say 其他问题: either counts.
-  std::vector<std::string> variants{std::string(closing_template)};
+  std::vector<std::vector<std::u32string>> variants{template_pieces(closing_template)};
   auto swapped = [&](std::string_view from, std::string_view to) {
     std::string v(closing_template);
     for (std::size_t at = v.find(from); at != std::string::npos; at = v.find(from, at + to.size()))
       v.replace(at, from.size(), to);
-    if (v != closing_template) variants.push_back(std::move(v));
+    if (v != closing_template) variants.push_back(template_pieces(v));
   };
   swapped("其他问题", "其他需求");
   swapped("其他需求", "其他问题");
+  // Each message folded once; folding goes character by character, so joined folds are the
+  // fold of the joined text.
+  std::vector<std::u32string> folded;
+  folded.reserve(agent_texts.size());
+  for (const auto& t : agent_texts) folded.push_back(text::fold_for_match(text::decode(t)));
   // The closing may be sent as one message or split over up to three consecutive ones (the
   // question, then the thanks).
-  for (std::size_t i = 0; i < agent_texts.size(); ++i) {
-    std::string joined;
-    for (std::size_t k = i; k < agent_texts.size() && k < i + 3; ++k) {
-      joined += agent_texts[k];
-      for (auto const& v : variants)
-        if (follows_template(v, joined)) return true;
+  for (std::size_t i = 0; i < folded.size(); ++i) {
+    std::u32string joined;
+    for (std::size_t k = i; k < folded.size() && k < i + 3; ++k) {
+      joined += folded[k];
+      for (const auto& pieces : variants)
+        if (follows_pieces(pieces, joined)) return true;
     }
   }
   return false;

@@ -25,7 +25,6 @@ inline bool is_cjk(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
          (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3134F);
 }
-// 0-9 for ASCII and full-width digits, -1 otherwise.
 // The digit a character writes: ASCII and full-width digits, and the other forms a phone
 // number is typed in to slip past a filter (①③⑧, ❶, ➀, ⑴, ⒈, ⓵, superscripts, subscripts).
 inline int digit_value(char32_t c) {
