@@ -642,8 +642,10 @@ void api::update_merchant(std::string const& id, http_request const& req,
     return respond(json_error(400, "bad_request", err));
   store_.update_merchant(m);
   dir_.put_merchant(m);
-  // The new rules apply to the next message, without a restart.
+  // The new rules apply to the next message, without a restart; the open chats' clocks follow
+  // the new SLA policy at once.
   rules_.rebuild(*dir_.merchant(id));
+  hub_->merchant_policy_changed(id);
   respond(json_ok(merchant_json(*dir_.merchant(id), true)));
 }
 

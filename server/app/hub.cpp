@@ -1222,6 +1222,22 @@ void hub::lift_suspension(std::string agent, std::string merchant) {
   });
 }
 
+void hub::merchant_policy_changed(std::string merchant) {
+  run([this, merchant = std::move(merchant)] {
+    auto m = dir_.merchant(merchant);
+    if (!m) return;
+    for (auto& [chat_id, cs] : clocks_) {
+      auto c = chats_.find(chat_id);
+      if (c == chats_.end() || c->second.merchant != merchant) continue;
+      if (cs.clock.policy() == m->sla_policy) continue;
+      cs.clock.set_policy(m->sla_policy);
+      if (cs.clock.pending() && !c->second.agent.empty()) send_clock(c->second.agent, chat_id);
+      schedule_alarm(chat_id);
+    }
+    arm_timer();
+  });
+}
+
 // ------------------------------------------------------------------ board
 
 void hub::note_recent(json::object item) {

@@ -102,6 +102,9 @@ class hub : public std::enable_shared_from_this<hub> {
              std::string agent, std::function<void(std::optional<compliance::verdict>)> cb);
   // A manager lifts an agent's suspension for a merchant.
   void lift_suspension(std::string agent, std::string merchant);
+  // The merchant's SLA policy changed (thresholds, hours): its open chats' live clocks follow
+  // the new one, as /api/sla does, and their agents get the new deadlines.
+  void merchant_policy_changed(std::string merchant);
 
   // Queue lengths per merchant, for /metrics (copied on the strand).
   void queue_snapshot(std::function<void(std::map<std::string, std::size_t>)> cb);

@@ -253,3 +253,48 @@ BOOST_AUTO_TEST_CASE(board_shows_live_state_and_agrees_with_report) {
         m1.at(k).to_number<double>() == rep.at("by_merchant").at("m1").at(k).to_number<double>(),
         k);
 }
+
+// An admin tightens the merchant's thresholds while a turn waits: the agent gets the new
+// deadlines at once and the miss when the new reply clock runs out, as /api/sla then counts it.
+BOOST_AUTO_TEST_CASE(a_policy_change_reaches_open_chats) {
+  kefud server;
+  auto s = setup(server.port(), {"m1"}, {"a1"}, 5);
+  auto port = server.port();
+  auto auth = std::vector<std::pair<std::string, std::string>>{
+      {"Authorization", "Bearer " + s.admin_token}};
+  ws_client agent;
+  auto token = login(port, "a1", "pw-a1-secret");
+  BOOST_REQUIRE_EQUAL(agent.connect(port, "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
+  agent.send(json::object{{"type", "status"}, {"status", "online"}});
+  ws_client buyer;
+  BOOST_REQUIRE_EQUAL(buyer.connect(port, buyer_target("m1", "b1", s.channel_keys.at("m1"))), 0);
+  std::int64_t from = wall_ms();
+  buyer.send(json::object{{"type", "send"}, {"id", "q1"}, {"text", "在吗"}});
+  auto clock = agent.read_type("clock");
+  BOOST_REQUIRE(clock);
+  auto started = clock->at("turn_started").as_int64();
+  BOOST_TEST(clock->at("deadlines").at("reply").as_int64() == started + 30'000);
+
+  json::object thresholds{{"first_s", 60}, {"reply_s", 1}, {"r3_s", 180}, {"r5_s", 300}};
+  auto r = http(port, "PATCH", "/api/merchants/m1",
+                json::serialize(json::object{{"thresholds", thresholds}}), auth);
+  BOOST_REQUIRE_EQUAL(r.status, 200);
+  auto moved = agent.read_type("clock", 3s);
+  BOOST_REQUIRE(moved);
+  BOOST_TEST(moved->at("turn_started").as_int64() == started);
+  BOOST_TEST(moved->at("deadlines").at("reply").as_int64() == started + 1000);
+  BOOST_TEST(moved->at("deadlines").at("first").as_int64() == started + 60'000);
+  auto miss = agent.read_type("sla", 4s);
+  BOOST_REQUIRE(miss);
+  BOOST_TEST(str(*miss, "kind") == "miss");
+  BOOST_TEST(str(*miss, "threshold") == "reply");
+  BOOST_TEST(miss->at("at").as_int64() == started + 1001);
+
+  std::int64_t to = wall_ms() + 1;
+  auto rep = http(port, "GET",
+                  "/api/sla?from=" + std::to_string(from) + "&to=" + std::to_string(to) +
+                      "&group=merchant",
+                  {}, auth);
+  BOOST_REQUIRE_EQUAL(rep.status, 200);
+  BOOST_TEST(rep.json().at("overall").at("misses_30s").as_int64() == 1);
+}

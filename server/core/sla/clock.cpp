@@ -28,6 +28,11 @@ void chat_clock::schedule(const turn& t) {
     // A miss is elapsed > T; with whole milliseconds that is elapsed >= T + 1.
     alarms_.push_back({alert_kind::miss, k, deadline(policy_, t.start, limit + 1)});
   }
+  // Under a changed policy, what this turn has already reported is not reported again.
+  std::erase_if(alarms_, [&](const alert& a) {
+    return std::any_of(fired_.begin(), fired_.end(),
+                       [&](const alert& f) { return f.kind == a.kind && f.which == a.which; });
+  });
   std::stable_sort(alarms_.begin(), alarms_.end(), [](const alert& a, const alert& b) {
     return std::tie(a.at, a.which) < std::tie(b.at, b.which);
   });
@@ -36,6 +41,7 @@ void chat_clock::schedule(const turn& t) {
 std::vector<alert> chat_clock::take_due(std::int64_t now) {
   std::vector<alert> out;
   while (next_ < alarms_.size() && alarms_[next_].at <= now) out.push_back(alarms_[next_++]);
+  fired_.insert(fired_.end(), out.begin(), out.end());
   return out;
 }
 
@@ -49,6 +55,8 @@ chat_clock::update chat_clock::apply(event_type type, std::int64_t ts, std::stri
   // very instant of a miss is a miss (elapsed is already T + 1 ms).
   u.due = take_due(ts);
   u.what = turns_.apply(type, ts, agent);
+  if (u.what == change::opened || u.what == change::answered || u.what == change::closed)
+    fired_.clear();
   switch (u.what) {
     case change::opened:
       schedule(*turns_.pending());
@@ -67,6 +75,12 @@ chat_clock::update chat_clock::apply(event_type type, std::int64_t ts, std::stri
       break;
   }
   return u;
+}
+
+void chat_clock::set_policy(merchant_policy policy) {
+  policy_ = std::move(policy);
+  const auto& p = turns_.pending();
+  if (p && !turns_.closed()) schedule(*p);
 }
 
 std::optional<deadlines> chat_clock::current_deadlines() const {

@@ -73,6 +73,11 @@ class chat_clock {
   const std::optional<std::string>& holder() const { return turns_.holder(); }
   bool closed() const { return turns_.closed(); }
   const merchant_policy& policy() const { return policy_; }
+  // The merchant changed its thresholds or hours while the chat is open: the pending turn's
+  // deadlines and alarms follow the new policy from now on, and results() judges every turn by
+  // it, as a report computed afterwards would. Alarms already returned for the pending turn are
+  // not returned again; one the new policy makes due already comes out of the next fire().
+  void set_policy(merchant_policy policy);
 
   // Deadlines of the pending turn; nullopt when no turn is pending.
   std::optional<deadlines> current_deadlines() const;
@@ -95,6 +100,7 @@ class chat_clock {
   std::vector<turn> answered_;  // finished turns, for results()
   std::vector<alert> alarms_;   // of the pending turn, sorted by `at`
   std::size_t next_ = 0;        // first alarm not yet returned
+  std::vector<alert> fired_;    // returned for the pending turn (under any policy)
 };
 
 // {"first"?: MS, "reply": MS, "r3": MS, "r5": MS}: the clock frame's "deadlines".

@@ -84,6 +84,43 @@ BOOST_AUTO_TEST_CASE(alarms_fire_in_order_once) {
   BOOST_TEST(a.at("at").as_int64() == t + 60 * sec + 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_new_policy_moves_the_pending_turn) {
+  chat_clock c{merchant_policy{}};
+  const std::int64_t t = at(0, 10);
+  c.apply(event_type::buyer, t);
+  BOOST_TEST((c.fire(t + 20 * sec) == std::vector<alert>{warn(threshold::reply, t + 20 * sec)}));
+  // At 25 s the merchant tightens every reply clock to 10 s and the first response to 40 s.
+  merchant_policy tight;
+  tight.thresholds.reply_ms = 10'000;
+  tight.thresholds.first_ms = 40'000;
+  c.set_policy(tight);
+  auto d = c.current_deadlines();
+  BOOST_REQUIRE(d);
+  BOOST_TEST(d->reply == t + 10 * sec);
+  BOOST_TEST(*d->first == t + 40 * sec);
+  // The reply clock has already run out: its miss is due at once, the warning is not repeated.
+  BOOST_TEST(*c.next_alarm() == t + 10 * sec + 1);
+  BOOST_TEST(
+      (c.fire(t + 25 * sec) == std::vector<alert>{miss(threshold::reply, t + 10 * sec + 1)}));
+  BOOST_TEST(
+      (c.fire(t + 40 * sec + 1) == std::vector<alert>{miss(threshold::first, t + 40 * sec + 1)}));
+  // Loosened again after those misses: they are not reported twice.
+  c.set_policy(merchant_policy{});
+  BOOST_TEST(*c.next_alarm() == t + 180 * sec + 1);
+  BOOST_TEST((c.fire(t + 1 * hrs) == std::vector<alert>{miss(threshold::r3, t + 180 * sec + 1),
+                                                        miss(threshold::r5, t + 300 * sec + 1)}));
+  // Results follow the policy in force, as a report computed now would.
+  auto u = c.apply(event_type::agent, t + 50 * sec, "a1");
+  BOOST_TEST((u.answered->at(threshold::reply) == outcome::miss));
+  c.set_policy(tight);
+  BOOST_TEST((c.results(t + 1 * hrs)[0].at(threshold::first) == outcome::miss));
+  c.set_policy(merchant_policy{});
+  BOOST_TEST((c.results(t + 1 * hrs)[0].at(threshold::first) == outcome::hit));
+  // Nothing pending: a new policy schedules nothing.
+  c.set_policy(tight);
+  BOOST_TEST(!c.next_alarm());
+}
+
 BOOST_AUTO_TEST_CASE(answer_at_the_deadline_is_a_hit) {
   chat_clock c{merchant_policy{}};
   const std::int64_t t = at(0, 10);
