@@ -596,7 +596,8 @@ void hub::cache_control_ack(std::string const& key, std::shared_ptr<std::string 
 }
 
 void hub::remember_control_ack(sp const& p, std::string const& id,
-                               std::shared_ptr<std::string const> ack) {
+                               std::shared_ptr<std::string const> ack,
+                               std::shared_ptr<bool> failed) {
   if (id.empty()) return;
   auto key = flight_key("a:" + p->agent, id);
   cache_control_ack(key, ack);
@@ -612,7 +613,15 @@ void hub::remember_control_ack(sp const& p, std::string const& id,
   r.body = *ack;
   store::write_op w;
   w.barrier = true;
-  w.done = [self = shared_from_this(), p, ack, r = std::move(r)](store::write_result const&) {
+  w.done = [self = shared_from_this(), p, id, ack, r = std::move(r),
+            failed = std::move(failed)](store::write_result const&) {
+    if (failed && *failed) {
+      // Not committed, so not acknowledged (nor kept for a re-send).
+      return self->run([self, p, id, key = r.id] {
+        self->control_acks_.erase(key);
+        self->send_error(p, id, "unavailable", "not stored; the change may be lost on a restart");
+      });
+    }
     asio::post(self->db_, [self, p, ack, r] {
       try {
         self->store_.put_record(r);
@@ -657,8 +666,10 @@ void hub::agent_transfer(sp const& p, wire::transfer_frame const& f) {
       self->send_error(p, f.id, routing::to_string(err), messages[static_cast<int>(err)]);
     });
   }
+  events_failed_ = std::make_shared<bool>(false);
   apply(out);
-  remember_control_ack(p, f.id, frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}));
+  remember_control_ack(p, f.id, frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}),
+                       std::exchange(events_failed_, nullptr));
 }
 
 void hub::agent_close(sp const& p, wire::close_frame const& f) {
@@ -671,8 +682,10 @@ void hub::agent_close(sp const& p, wire::close_frame const& f) {
     });
   if (it->second.agent != p->agent)
     return send_error(p, f.id, "forbidden", "this chat is not yours");
+  events_failed_ = std::make_shared<bool>(false);
   close_chat(f.chat, p->agent, "agent");
-  remember_control_ack(p, f.id, frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}));
+  remember_control_ack(p, f.id, frame_text(wire::ack_frame{f.id, f.chat, std::nullopt}),
+                       std::exchange(events_failed_, nullptr));
 }
 
 // ----------------------------------------------------------------- resume
@@ -970,9 +983,11 @@ void hub::store_event(std::string const& chat_id, std::string const& kind, std::
   if (auto it = chats_.find(chat_id); it != chats_.end()) merchant = it->second.merchant;
   store::write_op w;
   w.done = [self = shared_from_this(), done = std::move(done), clock_event, chat_id, merchant,
-            ts = ev.ev.ts, agent](store::write_result const& r) {
-    if (!r.ok)
+            ts = ev.ev.ts, agent, failed = events_failed_](store::write_result const& r) {
+    if (!r.ok) {
       self->log_store_failure(store_access::write, "a chat event was not stored", chat_id, r.error);
+      if (failed) *failed = true;  // read by the frame's ack, later on this same writer thread
+    }
     if (!done && !clock_event) return;
     self->from_writer([self, done, r, clock_event, chat_id, merchant, ts, agent] {
       // The clock sees events in the order they were stored, like a replay.

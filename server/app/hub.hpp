@@ -253,8 +253,13 @@ class hub : public std::enable_shared_from_this<hub> {
   // After a restart the in-memory acks are gone: the stored one is sent if there is one, else
   // `otherwise` runs (the frame's own error).
   void stored_control_ack(sp const& p, std::string const& id, std::function<void()> otherwise);
+  // `failed` is set (on the writer thread) if an event the frame caused was not stored: then
+  // the agent gets an error instead of the ack.
   void remember_control_ack(sp const& p, std::string const& id,
-                            std::shared_ptr<std::string const> ack);
+                            std::shared_ptr<std::string const> ack, std::shared_ptr<bool> failed);
+  // While a close or transfer frame is handled: every event it causes marks here whether it
+  // failed to write.
+  std::shared_ptr<bool> events_failed_;
   void cache_control_ack(std::string const& key, std::shared_ptr<std::string const> ack);
   ms_t armed_for_ = 0;
   // Blocks per (merchant, agent) inside the merchant's suspension window, and

@@ -300,6 +300,46 @@ BOOST_AUTO_TEST_CASE(database_errors_give_no_ack_and_lose_nothing) {
   BOOST_TEST(ack->at("seq").as_int64() == 2);
 }
 
+// A close whose event cannot be committed is answered with an error, never with an ack.
+BOOST_AUTO_TEST_CASE(an_unstored_close_is_not_acked) {
+  if (on_postgresql()) return;  // as above: the lock is SQLite's
+  kefud server({}, "?busy_timeout=200");
+  auto s = setup(server.port(), {"m1"}, {"a1"});
+  ws_client agent;
+  auto token = login(server.port(), "a1", "pw-a1-secret");
+  BOOST_REQUIRE_EQUAL(
+      agent.connect(server.port(), "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
+  agent.send(json::object{{"type", "status"}, {"status", "online"}});
+  ws_client b;
+  BOOST_REQUIRE_EQUAL(b.connect(server.port(), buyer_target("m1", "b1", s.channel_keys.at("m1"))),
+                      0);
+  b.send(json::object{{"type", "send"}, {"id", "one"}, {"text", "在吗"}});
+  auto ack = b.read_type("ack");
+  BOOST_REQUIRE(ack);
+  std::string chat = str(*ack, "chat");
+  BOOST_REQUIRE(agent.read_type("assigned"));
+  // Whatever the assignment wrote has landed before the lock is taken.
+  agent.send(json::object{{"type", "send"}, {"id", "r1"}, {"chat", chat}, {"text", "您好"}});
+  BOOST_REQUIRE(agent.read_type("ack"));
+
+  sqlite3* db = nullptr;
+  BOOST_REQUIRE_EQUAL(sqlite3_open((server.dir() + "/kefu.db").c_str(), &db), SQLITE_OK);
+  BOOST_REQUIRE_EQUAL(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  agent.send(json::object{{"type", "close"}, {"id", "c1"}, {"chat", chat}});
+  auto err = agent.read_type("error", 10s);
+  BOOST_REQUIRE(err);
+  BOOST_TEST(str(*err, "code") == "unavailable");
+  BOOST_TEST(str(*err, "id") == "c1");
+  for (auto const& f : agent.skipped) BOOST_TEST(str(f, "type") != "ack");
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  // Nothing was kept for a re-send either: the same close gets no stored ack now.
+  agent.send(json::object{{"type", "close"}, {"id", "c1"}, {"chat", chat}});
+  auto again = agent.read_type("error", 10s);
+  BOOST_REQUIRE(again);
+  BOOST_TEST(str(*again, "id") == "c1");
+}
+
 BOOST_AUTO_TEST_CASE(no_compression_is_negotiated) {
   one_merchant w;
   std::string req = "GET " + w.buyer_url("b1") +

@@ -291,10 +291,10 @@ BOOST_AUTO_TEST_CASE(a_policy_change_reaches_open_chats) {
   BOOST_TEST(miss->at("at").as_int64() == started + 1001);
 
   std::int64_t to = wall_ms() + 1;
-  auto rep = http(port, "GET",
-                  "/api/sla?from=" + std::to_string(from) + "&to=" + std::to_string(to) +
-                      "&group=merchant",
-                  {}, auth);
+  auto rep = http(
+      port, "GET",
+      "/api/sla?from=" + std::to_string(from) + "&to=" + std::to_string(to) + "&group=merchant", {},
+      auth);
   BOOST_REQUIRE_EQUAL(rep.status, 200);
   BOOST_TEST(rep.json().at("overall").at("misses_30s").as_int64() == 1);
 }
