@@ -16,6 +16,7 @@
 // digit-like runs, recorded separately in `digit`, so 一定 or 陆续 stay words.
 
 #include "server/core/common/chinese_digit.hpp"
+#include "server/core/common/simplified.hpp"
 #include "server/core/compliance/matcher.hpp"
 
 #include <cstdint>
@@ -141,6 +142,6 @@ inline bool is_han(char32_t c) noexcept {
 // Value of a Chinese digit form (一 壹 幺 两 拐 洞 勾 〇 …) or -1.
 using core::chinese_digit;
 // Traditional → simplified for the table this project keeps; identity otherwise.
-char32_t to_simplified(char32_t c) noexcept;
+using core::to_simplified;
 
 }  // namespace kefu::compliance

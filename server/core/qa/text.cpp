@@ -1,5 +1,7 @@
 #include "server/core/qa/text.hpp"
 
+#include "server/core/common/simplified.hpp"
+
 namespace kefu::qa::text {
 
 std::u32string decode(std::string_view s) {
@@ -101,7 +103,7 @@ std::u32string fold_for_match(std::u32string_view s) {
     if (c >= 0xFF01 && c <= 0xFF5E) c = c - 0xFF01 + 0x21;  // full-width ASCII
     if (ignorable(c)) continue;
     if (c >= U'A' && c <= U'Z') c = c - U'A' + U'a';
-    out += c;
+    out += core::to_simplified(c);  // 請問還有其他問題 is the closing phrase too
   }
   return out;
 }

@@ -68,8 +68,9 @@ inline int digit_value(char32_t c) {
 bool is_space(char32_t c);
 
 // For comparing phrases as people type them: full-width ASCII folded to
-// ASCII, ASCII lower-cased, and whitespace, punctuation, symbols, emoji and
-// invisible format characters dropped.
+// ASCII, ASCII lower-cased, traditional characters to simplified, and
+// whitespace, punctuation, symbols, emoji and invisible format characters
+// dropped.
 std::u32string fold_for_match(std::u32string_view s);
 
 }  // namespace kefu::qa::text

@@ -255,6 +255,10 @@ BOOST_AUTO_TEST_CASE(closing_split_or_reworded) {
       closing, {"好的", "请问还有其他问题需要咨询吗？", "感谢您的咨询，祝您生活愉快！"}));
   BOOST_TEST(closing_used(closing, {"请问还有其他需求需要咨询吗？感谢您的咨询，祝您生活愉快！"}));
   BOOST_TEST(!closing_used(closing, {"请问还有其他问题需要咨询吗？"}));
+  // Typed in 繁體, and a 繁體 template, match all the same.
+  BOOST_TEST(
+      closing_used(closing, {"請問還有其他問題需要諮詢嗎？", "感謝您的諮詢，祝您生活愉快！"}));
+  BOOST_TEST(closing_used("請問還有其他需求需要諮詢嗎？", {"请问还有其他需求需要咨询吗"}));
   BOOST_TEST(!closing_used(
       closing, {"请问还有其他问题需要咨询吗？", "好的", "稍等", "感谢您的咨询，祝您生活愉快！"}));
 }
@@ -268,6 +272,7 @@ BOOST_AUTO_TEST_CASE(placeholders_and_widths) {
   BOOST_TEST(!follows_template(greeting, "请问有什么可以帮您？您好！"));
   BOOST_TEST(follows_template("Thank you, {agent}!", "ＴＨＡＮＫ  YOU　Lily"));
   BOOST_TEST(follows_template("{agent}为您服务", "客服小王为您服务"));
+  BOOST_TEST(follows_template(greeting, "您好！小米旗艦店，請問有什麼可以幫您？"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
