@@ -29,12 +29,14 @@ bool luhn_valid(std::string_view digits) noexcept {
   return sum % 10 == 0;
 }
 
-std::string mobile_number(std::string_view d) {
+std::string_view mobile_number(std::string_view d) noexcept {
+  // Lengths first: most digit strings are not 11, 13 or 15 long.
+  if (d.size() != 11 && d.size() != 13 && d.size() != 15) return {};
   if (!all_digits(d)) return {};
   if (d.size() == 15 && d.substr(0, 4) == "0086") d.remove_prefix(4);
   if (d.size() == 13 && d.substr(0, 2) == "86") d.remove_prefix(2);
   if (d.size() != 11 || d[0] != '1' || d[1] < '3') return {};
-  return std::string(d);
+  return d;
 }
 
 bool landline_number(std::string_view d) noexcept {
@@ -66,7 +68,7 @@ std::string normalise_contact(std::string_view v) {
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '@' || c == '_') letters = true;
   }
   if (!letters && digits.size() >= 5) {
-    if (auto m = mobile_number(digits); !m.empty()) return m;
+    if (auto m = mobile_number(digits); !m.empty()) return std::string(m);
     return digits;
   }
   std::string out;

@@ -9,8 +9,8 @@ namespace kefu::compliance {
 // Luhn checksum over ASCII digits (false for anything else).
 bool luhn_valid(std::string_view digits) noexcept;
 // A Chinese mobile number: 11 digits starting 1[3-9], optionally prefixed 86 or 0086. Returns
-// the 11-digit form, or an empty string.
-std::string mobile_number(std::string_view digits);
+// the 11-digit form (a view into `digits`), or an empty view.
+std::string_view mobile_number(std::string_view digits) noexcept;
 // A Chinese landline (0 + 2–3 digit area code + 7–8 digits) or a 400/800 service number.
 bool landline_number(std::string_view digits) noexcept;
 // 16–19 digits, Luhn-valid, with a card issuer prefix (UnionPay 62, Visa 4, Mastercard 51–55 and

@@ -161,7 +161,12 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
   for (auto c : pack.negation.categories)
     negatable_ = static_cast<std::uint16_t>(negatable_ | (1u << static_cast<unsigned>(c)));
   for (auto const& p : pack.courier_prefixes) couriers_.insert(fold_pattern(p));
-  for (auto const& t : pack.tlds) tlds_.insert(lower_ascii(t));
+  for (auto const& t : pack.tlds) {
+    tlds_.insert(lower_ascii(t));
+    tlds_alpha_ = tlds_alpha_ && !t.empty() && std::all_of(t.begin(), t.end(), [](char c) {
+                    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+                  });
+  }
   for (auto const& d : pack.allowed_domains) allowed_domains_.insert(lower_ascii(d));
   for (auto const& d : ov.allow_domains) allowed_domains_.insert(lower_ascii(d));
   for (auto const& s : pack.allowed_schemes) allowed_schemes_.insert(lower_ascii(s));
@@ -453,19 +458,21 @@ struct scan_state {
 
   char32_t sc(std::uint32_t s) const { return ft.sig_chars[s]; }
 
-  bool unit_is_alpha(std::ptrdiff_t u) const {
+  [[gnu::always_inline]] bool unit_is_alpha(std::ptrdiff_t u) const {
     return u >= 0 && u < static_cast<std::ptrdiff_t>(U.size()) &&
            U[static_cast<std::size_t>(u)].kind == unit_kind::sig &&
            is_ascii_alpha(U[static_cast<std::size_t>(u)].c);
   }
-  bool unit_is_digit(std::ptrdiff_t u) const {
+  [[gnu::always_inline]] bool unit_is_digit(std::ptrdiff_t u) const {
     return u >= 0 && u < static_cast<std::ptrdiff_t>(U.size()) &&
            U[static_cast<std::size_t>(u)].kind == unit_kind::sig &&
            (is_ascii_digit(U[static_cast<std::size_t>(u)].c) ||
             ft.digit[static_cast<std::size_t>(u)] >= 0);
   }
-  bool unit_is_alnum(std::ptrdiff_t u) const { return unit_is_alpha(u) || unit_is_digit(u); }
-  char32_t uc(std::ptrdiff_t u) const {
+  [[gnu::always_inline]] bool unit_is_alnum(std::ptrdiff_t u) const {
+    return unit_is_alpha(u) || unit_is_digit(u);
+  }
+  [[gnu::always_inline]] char32_t uc(std::ptrdiff_t u) const {
     return (u >= 0 && u < static_cast<std::ptrdiff_t>(U.size())) ? U[static_cast<std::size_t>(u)].c
                                                                  : 0;
   }
@@ -1063,7 +1070,7 @@ struct scan_state {
           cue_used = qq ? qq : qq_after;
         } else if (auto m = mobile_number(d); !m.empty()) {
           rule = "contact.mobile";
-          mobile = std::move(m);
+          mobile = m;
           value = mobile;
           if (a == 0 && plus) --ub;
         } else if (landline_number(d) && (b > a || d[0] != '0' || d.size() >= 11 || whole)) {
@@ -1207,7 +1214,7 @@ struct scan_state {
   // -------------------------------------------------------------------------------------------
   // E-mail addresses, URLs, bare domains and share codes.
 
-  bool host_char(std::ptrdiff_t u) const {
+  [[gnu::always_inline]] bool host_char(std::ptrdiff_t u) const {
     return unit_is_alpha(u) ||
            (u >= 0 && u < static_cast<std::ptrdiff_t>(U.size()) &&
             U[static_cast<std::size_t>(u)].kind == unit_kind::sig &&
@@ -1254,6 +1261,25 @@ struct scan_state {
       break;
     }
     return hp;
+  }
+
+  // Without a scheme, a host needs a TLD of letters (www. and the known TLDs are letters too):
+  // a dotted run of digits (138.00, 2024.11.22) is no host unless a disguised dot or a joint
+  // may lead on to more labels, which parse_host then decides.
+  bool may_be_host(std::uint32_t u) const {
+    if (!eng.tlds_alpha_) return true;
+    std::uint32_t k = u;
+    while (k < U.size()) {
+      if (host_char(k)) {
+        if (is_ascii_alpha(U[k].c)) return true;
+        ++k;
+      } else if (U[k].c == '.' && host_char(k + 1)) {
+        ++k;
+      } else {
+        break;
+      }
+    }
+    return k < U.size() && (joint(k) || in(U" .。点·", U[k].c));
   }
 
   bool domain_allowed(std::string_view host) const {
@@ -1401,7 +1427,7 @@ struct scan_state {
         rule = "link.url";
         end = host_start;
         while (end < U.size() && U[end].c > 0x20 && U[end].c < 0x7F) ++end;
-      } else {
+      } else if (has_scheme || may_be_host(host_start)) {
         host_parse const& hp = parse_host(host_start);
         if (hp.count() >= 2) {
           std::string_view const host = hp.host;

@@ -163,6 +163,7 @@ class engine {
   };
   using word_set = std::unordered_set<std::string, sv_hash, std::equal_to<>>;
   word_set tlds_;
+  bool tlds_alpha_ = true;  // every TLD is letters only (lets urls() pass over dotted numbers)
   word_set allowed_domains_;
   std::set<std::string, std::less<>> allowed_schemes_;
   std::set<std::string> official_;  // normalised: digits, lower-case ids and e-mails
