@@ -27,11 +27,11 @@ std::int64_t now_ms() {
 
 http_response json_error(int status, std::string const& code, std::string const& message) {
   json::object err{{"code", code}, {"message", message}};
-  return {status, "application/json", json::serialize(json::object{{"error", std::move(err)}}), {}};
+  return {status, "application/json", json_text(json::object{{"error", std::move(err)}}), {}};
 }
 
 http_response json_ok(json::value const& v, int status) {
-  return {status, "application/json", json::serialize(v), {}};
+  return {status, "application/json", json_text(v), {}};
 }
 
 namespace {
@@ -600,7 +600,7 @@ void api::create_merchant(http_request const& req, respond_fn const& respond) {
   json::object settings;
   if (auto err = merchant_settings(o, settings); !err.empty())
     return respond(json_error(400, "bad_request", err));
-  m.settings_json = json::serialize(settings);
+  m.settings_json = json_text(settings);
   m.channel_key = random_hex(16);
   m.created = now_ms();
   if (auto err = rules_.validate(merchant_info::from_row(m)); !err.empty())
@@ -637,7 +637,7 @@ void api::update_merchant(std::string const& id, http_request const& req,
   json::object settings = cur->settings;
   if (auto err = merchant_settings(o, settings); !err.empty())
     return respond(json_error(400, "bad_request", err));
-  m.settings_json = json::serialize(settings);
+  m.settings_json = json_text(settings);
   if (auto err = rules_.validate(merchant_info::from_row(m)); !err.empty())
     return respond(json_error(400, "bad_request", err));
   store_.update_merchant(m);
@@ -782,7 +782,7 @@ void api::get_events(caller const& who, http_request const& req, respond_fn cons
           self->store_, from, to, [&](std::string const& m) { return in_scope(user, m); },
           [&](sla::event const& e) {
             if (!alive) return;
-            buf += json::serialize(json::value_from(e));
+            buf += json_text(json::value_from(e));
             buf += '\n';
             flush(false);
           });

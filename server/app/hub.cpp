@@ -28,7 +28,7 @@ bool asks_off_platform(json::value const& verdict) {
 constexpr std::size_t history_keep = 200;
 
 std::shared_ptr<std::string const> text_of(json::value const& v) {
-  return std::make_shared<std::string const>(json::serialize(v));
+  return std::make_shared<std::string const>(json_text(v));
 }
 
 template <class Frame>
@@ -573,7 +573,7 @@ void hub::agent_status(sp const& p, wire::status_frame const& f) {
   r.id = p->agent;
   r.agent = p->agent;
   r.created = clock_();
-  r.body = json::serialize(json::object{{"status", f.status}});
+  r.body = json_text(json::object{{"status", f.status}});
   put_record_later(std::move(r));
 }
 
@@ -1206,7 +1206,7 @@ void hub::persist_suspension(std::string const& merchant, std::string const& age
   r.merchant = merchant;
   r.agent = agent;
   r.created = at;
-  r.body = json::serialize(json::object{{"active", active}, {"at", at}});
+  r.body = json_text(json::object{{"active", active}, {"at", at}});
   put_record_later(std::move(r));
 }
 

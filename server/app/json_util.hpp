@@ -2,13 +2,22 @@
 // Small helpers for untrusted text shared by the API, the QA endpoints and
 // the hub: nothing here throws.
 
+#include "server/core/sla/json_text.hpp"
+
 #include <boost/json.hpp>
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace kefu::app {
+
+// JSON text for clients, exports and stored records: doubles in plain decimals that still read
+// back as doubles (25.0, 0.5), not Boost.JSON's exponent form (2.5E1, 5E-1).
+inline std::string json_text(boost::json::value const& v) {
+  return sla::to_text(v, sla::floats::keep_point);
+}
 
 // Parses JSON; nullopt when the text is empty or not JSON.
 inline std::optional<boost::json::value> parse_json(std::string_view text) {

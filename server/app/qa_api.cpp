@@ -188,7 +188,7 @@ void api::audit(std::string const& actor, std::string const& action, std::string
   row.actor = actor;
   row.action = action;
   row.target = target;
-  row.detail_json = json::serialize(detail);
+  row.detail_json = json_text(detail);
   store_.append_audit(row, [](std::string const& prev, store::audit_row const& r) {
     return qa::entry_hash(prev, {r.seq, r.at, r.actor, r.action, r.target, r.detail_json});
   });
@@ -260,11 +260,8 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     std::vector<qa::candidate> candidates;
     for (auto const& row : store_.chats_opened(from->as_int64(), to->as_int64(), merchant)) {
       if (!row.closed) continue;
-      // A chat no agent held is no candidate (draw() drops it): no transcript to read for it.
-      if (row.agent.empty()) {
-        candidates.push_back({.chat = row.id});
-        continue;
-      }
+      // A chat no agent held (closed in the queue) is no candidate: not drawn, not counted.
+      if (row.agent.empty()) continue;
       auto view = load_chat_view(row);
       candidates.push_back(view.candidate);
     }
@@ -281,7 +278,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
                      {"drawn_at", now_ms()},
                      {"candidates", candidates.size()},
                      {"chats", ids}};
-    store_.put_record({"sample", sample_id, merchant, "", "", now_ms(), json::serialize(rec)});
+    store_.put_record({"sample", sample_id, merchant, "", "", now_ms(), json_text(rec)});
     audit(u.id, "sample.draw", sample_id, {{"merchant", merchant}, {"size", chats.size()}});
     respond(json_ok(json::object{{"sample", sample_id}, {"chats", ids}}, 201));
     return true;
@@ -356,8 +353,8 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
       if (!card) return respond(json_error(400, "bad_request", card.message())), true;
       card->merchant = merchant;
       if (card->id.empty()) card->id = merchant;
-      store_.put_record({"scorecard", merchant, merchant, "", "", now_ms(),
-                         json::serialize(json::value_from(*card))});
+      store_.put_record(
+          {"scorecard", merchant, merchant, "", "", now_ms(), json_text(json::value_from(*card))});
       audit(u.id, "scorecard.save", merchant, {});
       respond(json_ok(json::value_from(*card)));
       return true;
@@ -394,8 +391,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     rec["auto"] = json::value_from(filled);
     if (auto const* s = o.if_contains("sample"); s && s->is_string()) rec["sample"] = *s;
     rec["appeal"] = nullptr;
-    store_.put_record(
-        {"review", id, row->merchant, row->id, row->agent, now_ms(), json::serialize(rec)});
+    store_.put_record({"review", id, row->merchant, row->id, row->agent, now_ms(), json_text(rec)});
     audit(u.id, "review.save", id, {{"chat", row->id}, {"total", scored->total}});
     respond(json_ok(rec, 201));
     return true;
@@ -477,8 +473,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     std::string id = "p" + random_hex(8);
     json::object ap{{"id", id},          {"review", rec->id}, {"chat", rec->chat},  {"agent", u.id},
                     {"reason", *reason}, {"status", "open"},  {"created", now_ms()}};
-    store_.put_record(
-        {"appeal", id, rec->merchant, rec->chat, u.id, now_ms(), json::serialize(ap)});
+    store_.put_record({"appeal", id, rec->merchant, rec->chat, u.id, now_ms(), json_text(ap)});
     audit(u.id, "appeal.open", id, {{"review", rec->id}});
     respond(json_ok(ap, 201));
     return true;
@@ -519,7 +514,7 @@ bool api::qa_route(caller const& who, http_request const& req, respond_fn const&
     ap["resolution"] = *reason;
     ap["resolver"] = u.id;
     ap["resolved"] = now_ms();
-    rec->body = json::serialize(ap);
+    rec->body = json_text(ap);
     store_.put_record(*rec);
     audit(u.id, "appeal.resolve", id, {{"decision", *decision}});
     respond(json_ok(ap));
@@ -619,7 +614,7 @@ void api::export_sample(caller const& who, store::qa_record const& sample, http_
         if (auto v = parse_json(rv.body)) {
           if (v->is_object() && v->as_object().contains("total")) {
             if (!totals.empty()) totals += ";";
-            totals += json::serialize(v->as_object().at("total"));
+            totals += json_text(v->as_object().at("total"));
           }
           // A reviewer may quote the buyer: comments are masked like the transcript.
           if (auto* cm = v->is_object() ? v->as_object().if_contains("comment") : nullptr;
@@ -634,23 +629,22 @@ void api::export_sample(caller const& who, store::qa_record const& sample, http_
       if (format == "jsonl") {
         view.transcript["reviews"] = std::move(reviews);
         view.transcript["masked"] = !unmask;
-        out = json::serialize(view.transcript) + "\n";
+        out = json_text(view.transcript) + "\n";
       } else {
         auto const& t = view.transcript;
         auto s = [&](char const* k) {
           auto const& v = t.at(k);
-          return v.is_string() ? std::string(v.as_string()) : v.is_null() ? "" : json::serialize(v);
+          return v.is_string() ? std::string(v.as_string()) : v.is_null() ? "" : json_text(v);
         };
         // Delivered messages (with their seq), then the blocked attempts QA also reviews
         // (no seq, blocked = true).
         auto line = [&](json::object const& mo, bool blocked) {
           out += csv_field(s("id")) + "," + csv_field(s("merchant")) + "," + csv_field(s("buyer")) +
                  "," + csv_field(s("agent")) + "," + s("opened") + "," + s("closed") + "," +
-                 s("rating") + "," + (blocked ? std::string() : json::serialize(mo.at("seq"))) +
-                 "," + csv_field(std::string(mo.at("from").as_string())) + "," +
-                 json::serialize(mo.at("ts")) + "," +
-                 csv_field(std::string(mo.at("text").as_string())) + "," +
-                 csv_field(mo.contains("verdict") ? json::serialize(mo.at("verdict")) : "") + "," +
+                 s("rating") + "," + (blocked ? std::string() : json_text(mo.at("seq"))) + "," +
+                 csv_field(std::string(mo.at("from").as_string())) + "," + json_text(mo.at("ts")) +
+                 "," + csv_field(std::string(mo.at("text").as_string())) + "," +
+                 csv_field(mo.contains("verdict") ? json_text(mo.at("verdict")) : "") + "," +
                  (blocked ? "true" : "false") + "," + csv_field(totals) + "," +
                  csv_field(comments) + "\n";
         };

@@ -217,6 +217,8 @@ BOOST_AUTO_TEST_CASE(qa_workflow_end_to_end) {
   // Every automatic criterion met (greeting, first response, 30 s share, no
   // violation, closing, satisfied) and full manual marks: 100.
   BOOST_TEST(review.at("total").to_number<double>() == 100.0);
+  // Numbers read as people write them (100.0, not Boost.JSON's 1E2).
+  BOOST_TEST(rv.body.find("\"total\":100.0") != std::string::npos, rv.body);
   std::string review_id = str(review, "id");
   BOOST_TEST(w.post(w.boss, "/api/qa/reviews", json::object{{"chat", reviewed}}).status == 403);
 

@@ -1678,8 +1678,11 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
     bool const clipped = before_current(ub);
     while (ub < c.ue && before_current(ub)) ++ub;
     // The part of a split violation in this message starts at what carries it, not at the
-    // punctuation in front of it.
-    while (clipped && ub < c.ue && ft.units[ub].kind == unit_kind::noise) ++ub;
+    // punctuation or space in front of it; the @ . - _ of an address or number are part of it
+    // (abc + @163.com underlines @163.com, as kefu@163.com would be underlined whole).
+    while (clipped && ub < c.ue && ft.units[ub].kind == unit_kind::noise &&
+           !in(U"@._-", ft.units[ub].c))
+      ++ub;
     if (ub >= c.ue) continue;
     std::uint32_t ue = c.ue;
     while (ue > ub && ft.units[ue - 1].kind == unit_kind::boundary) --ue;

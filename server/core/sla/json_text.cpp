@@ -59,7 +59,7 @@ void append_string(std::string& out, std::string_view s) {
 
 }  // namespace
 
-void append_text(std::string& out, const json::value& v) {
+void append_text(std::string& out, const json::value& v, floats style) {
   switch (v.kind()) {
     case json::kind::null:
       out += "null";
@@ -73,9 +73,15 @@ void append_text(std::string& out, const json::value& v) {
     case json::kind::uint64:
       out += std::to_string(v.get_uint64());
       break;
-    case json::kind::double_:
-      out += format_number(v.get_double());
+    case json::kind::double_: {
+      const std::string n = format_number(v.get_double());
+      out += n;
+      // 25.0, not 25: a parser that keeps JSON's number types still reads a double.
+      if (style == floats::keep_point && std::isfinite(v.get_double()) &&
+          n.find_first_of(".e") == std::string::npos)
+        out += ".0";
       break;
+    }
     case json::kind::string:
       append_string(out, v.get_string());
       break;
@@ -85,7 +91,7 @@ void append_text(std::string& out, const json::value& v) {
       for (const auto& e : v.get_array()) {
         if (sep) out += ',';
         sep = true;
-        append_text(out, e);
+        append_text(out, e, style);
       }
       out += ']';
       break;
@@ -98,7 +104,7 @@ void append_text(std::string& out, const json::value& v) {
         sep = true;
         append_string(out, kv.key());
         out += ':';
-        append_text(out, kv.value());
+        append_text(out, kv.value(), style);
       }
       out += '}';
       break;
@@ -106,9 +112,9 @@ void append_text(std::string& out, const json::value& v) {
   }
 }
 
-std::string to_text(const json::value& v) {
+std::string to_text(const json::value& v, floats style) {
   std::string out;
-  append_text(out, v);
+  append_text(out, v, style);
   return out;
 }
 

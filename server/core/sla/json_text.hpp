@@ -9,8 +9,11 @@
 
 namespace kefu::sla {
 
-std::string to_text(const boost::json::value& v);
-void append_text(std::string& out, const boost::json::value& v);
+// How an integral double is written: `shortest` (25) for the reports and kefu-sla, whose
+// figures compare as numbers; `keep_point` (25.0) where clients may read JSON's number types.
+enum class floats { shortest, keep_point };
+std::string to_text(const boost::json::value& v, floats style = floats::shortest);
+void append_text(std::string& out, const boost::json::value& v, floats style = floats::shortest);
 // Shortest text that reads back as exactly `d` (plain decimal when short).
 std::string format_number(double d);
 

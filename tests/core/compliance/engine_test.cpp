@@ -348,6 +348,18 @@ BOOST_AUTO_TEST_CASE(splits_across_messages) {
   auto const s = check("，微信", cc::role::agent, &p);
   BOOST_TEST(cats(s) == std::set<std::string>{"solicit"});
   BOOST_TEST(s.violations.at(0).excerpt == "微信");
+  // An address's own punctuation is part of what the second message carries.
+  cc::chat_window at;
+  at.push("kefu", cc::role::agent);
+  auto const m = check("@163.com", cc::role::agent, &at);
+  BOOST_REQUIRE(m.violations.size() == 1u);
+  BOOST_TEST(m.violations[0].excerpt == "@163.com");
+  BOOST_TEST(m.violations[0].start == 0u);
+  cc::chat_window ph;
+  ph.push("138-0013-", cc::role::agent);
+  auto const n = check("-8000 好的", cc::role::agent, &ph);
+  BOOST_REQUIRE(n.violations.size() == 1u);
+  BOOST_TEST(n.violations[0].excerpt == "-8000");
 
   // At most depth previous messages count.
   cc::chat_window d;

@@ -373,6 +373,11 @@ BOOST_AUTO_TEST_CASE(json_shapes) {
   BOOST_TEST(only.as_object().size() == 2u);
   BOOST_TEST(only.at("by_agent").at("a1").at("turns").as_int64() == 1);
   BOOST_TEST(to_text(to_json(r, group::agent)) == serialize(r, group::agent));
+  // Plain decimals either way; keep_point leaves integral doubles reading back as doubles.
+  const json::value nums{{"a", 25.0}, {"b", 0.5}, {"c", json::array{1e21, 3, -2.0}}};
+  BOOST_TEST(to_text(nums) == R"({"a":25,"b":0.5,"c":[1e+21,3,-2]})");
+  BOOST_TEST(to_text(nums, floats::keep_point) == R"({"a":25.0,"b":0.5,"c":[1e+21,3,-2.0]})");
+  BOOST_TEST(json::parse(to_text(nums, floats::keep_point)).at("a").is_double());
   BOOST_TEST((parse_group("by_day") == group::day));
   BOOST_TEST((parse_group("merchant") == group::merchant));
   BOOST_TEST(!parse_group("week"));
