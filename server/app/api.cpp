@@ -316,7 +316,8 @@ void api::on_upgrade(http_request req, std::function<void(net::upgrade_decision)
     if (!m || !secret_equal(m->row.channel_key, key))
       return decide(refuse(403, "forbidden", "unknown merchant or wrong channel key"));
     auto origin = req.header("origin");
-    if (!origin.empty()) {
+    // A request that carries Origin, even an empty one, is held to the merchant's list.
+    if (req.headers.count("origin") != 0) {
       bool ok = false;
       for (auto const& o : m->allowed_origins) ok = ok || o == origin;
       if (!ok) return decide(refuse(403, "forbidden", "origin not allowed for this merchant"));

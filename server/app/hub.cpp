@@ -414,25 +414,59 @@ void hub::buyer_send(sp const& p, wire::send_frame const& f) {
   store_.submit(std::move(w));
 }
 
+void hub::answer_closed(sp const& p, std::string const& chat) {
+  p->send(frame_text(wire::closed_frame{chat}));
+  p->send(frame_text(wire::rate_request_frame{chat}));
+}
+
 void hub::buyer_close(sp const& p, wire::close_frame const& f) {
   auto key = buyer_key(p->merchant, p->buyer);
+  std::string const id_key = f.id.empty() ? std::string() : key + '\x1f' + f.id;
+  // The same close again (its answer lost on a reconnect): the same answer, for the chat it
+  // closed, whatever the buyer has opened since.
+  if (auto done = buyer_closes_.find(id_key); !id_key.empty() && done != buyer_closes_.end())
+    return answer_closed(p, done->second);
   auto it = buyer_chat_.find(key);
   if (it == buyer_chat_.end() || (!f.chat.empty() && f.chat != it->second)) {
     // An open chat of another buyer is forbidden; no chat at all is not_found.
     if (!f.chat.empty() && chats_.count(f.chat) > 0)
       return send_error(p, f.id, "forbidden", "this chat is not yours");
-    // A close sent again for the chat this buyer just closed (the answer was lost on a
-    // reconnect) gets the same answer, not an error.
-    if (auto rc = recently_closed_.find(f.chat); !f.chat.empty() && rc != recently_closed_.end()) {
+    if (f.chat.empty()) return send_error(p, f.id, "not_found", "no open chat to close");
+    // A close sent again for a chat this buyer closed gets the same answer, not an error.
+    if (auto rc = recently_closed_.find(f.chat); rc != recently_closed_.end()) {
       if (rc->second != key) return send_error(p, f.id, "forbidden", "this chat is not yours");
-      p->send(frame_text(wire::closed_frame{f.chat}));
-      p->send(frame_text(wire::rate_request_frame{f.chat}));
-      return;
+      return answer_closed(p, f.chat);
     }
-    return send_error(p, f.id, "not_found", "no open chat to close");
+    // Closed before a restart, perhaps: the store knows.
+    auto self = shared_from_this();
+    asio::post(db_, [self, p, f] {
+      std::optional<store::chat_row> row;
+      try {
+        row = self->store_.find_chat(f.chat);
+      } catch (std::exception const& e) {
+        self->log_store_failure(store_access::read, "cannot read a chat to close", f.chat,
+                                e.what());
+      }
+      self->run([self, p, f, row] {
+        if (!row || !row->closed)
+          return self->send_error(p, f.id, "not_found", "no open chat to close");
+        if (row->merchant != p->merchant || row->buyer != p->buyer)
+          return self->send_error(p, f.id, "forbidden", "this chat is not yours");
+        self->answer_closed(p, f.chat);
+      });
+    });
+    return;
   }
   auto& c = chats_.at(it->second);
   if (!c.committed) return send_error(p, f.id, "not_found", "the chat is still opening");
+  if (!id_key.empty()) {
+    buyer_closes_[id_key] = c.id;
+    buyer_close_order_.push_back(id_key);
+    if (buyer_close_order_.size() > 100'000) {
+      buyer_closes_.erase(buyer_close_order_.front());
+      buyer_close_order_.pop_front();
+    }
+  }
   close_chat(c.id, "", "buyer");
 }
 

@@ -245,6 +245,11 @@ class hub : public std::enable_shared_from_this<hub> {
   // not wait for the close to reach the database.
   std::unordered_map<std::string, std::string> recently_closed_;
   std::deque<std::string> closed_order_;
+  // Buyer close frames by (buyer, id) → the chat each closed: a re-sent close answers for that
+  // chat and never closes the buyer's next one.
+  std::unordered_map<std::string, std::string> buyer_closes_;
+  std::deque<std::string> buyer_close_order_;
+  void answer_closed(sp const& p, std::string const& chat);
   // Acks of recent transfer and close frames by (agent, frame id): a re-send
   // of one already done gets the same ack instead of an error.
   std::unordered_map<std::string, std::shared_ptr<std::string const>> control_acks_;

@@ -85,8 +85,11 @@ int main(int argc, char** argv) {
     if (auto err = app::parse_listen(listen_flag, cfg); !err.empty()) return fail(err);
   if (!db_flag.empty()) cfg.db = db_flag;
   if (!console_flag.empty()) cfg.console_dir = console_flag;
-  cfg.limits.rate_limited_frame = wire::to_text(wire::error_frame{
-      std::nullopt, "rate_limited", "too many frames; slow down or the connection is closed"});
+  cfg.limits.rate_limited = [](std::string_view frame) {
+    return wire::to_text(wire::error_frame{
+        wire::frame_id(frame), "rate_limited",
+        "too many frames; this one was dropped, send it again later or the connection is closed"});
+  };
 
   // Every socket is a descriptor: take the hard limit, not the shell's default.
   if (rlimit rl{}; getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {

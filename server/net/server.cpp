@@ -182,6 +182,14 @@ class ws_session : public ws_connection, public std::enable_shared_from_this<ws_
       return;
     }
     if (!allow_frame()) {
+      // Each refused frame is answered (up to the flood limit, after which the socket closes).
+      auto const& lim = srv_->lim;
+      if (!closing_ && lim.rate_limited && refused_ <= lim.flood_close_after) {
+        auto data = buffer_.data();
+        on_send(std::make_shared<std::string const>(lim.rate_limited(
+            ws_.got_text() ? std::string_view(static_cast<char const*>(data.data()), data.size())
+                           : std::string_view())));
+      }
       buffer_.consume(buffer_.size());
       if (closing_) return;
       do_read();
@@ -213,8 +221,6 @@ class ws_session : public ws_connection, public std::enable_shared_from_this<ws_
       return true;
     }
     ++refused_;
-    if (refused_ == 1 && !lim.rate_limited_frame.empty())
-      on_send(std::make_shared<std::string const>(lim.rate_limited_frame));
     if (refused_ > lim.flood_close_after)
       on_send(nullptr, static_cast<std::uint16_t>(websocket::close_code::policy_error),
               "rate limit");
@@ -359,6 +365,15 @@ class http_session : public std::enable_shared_from_this<http_session> {
     auto view = to_view(req_, remote_);
     auto self = shared_from_this();
     if (websocket::is_upgrade(req_)) {
+      // Refused here rather than by the handshake, whose own answers are plain text.
+      if (req_[http::field::sec_websocket_version] != "13") {
+        auto r = error_response(426, "bad_request", "Sec-WebSocket-Version must be 13");
+        r.headers.emplace_back("Sec-WebSocket-Version", "13");
+        return reply_and_close(std::move(r));
+      }
+      if (auto key = req_[http::field::sec_websocket_key]; key.empty() || key.size() > 24)
+        return reply_and_close(
+            error_response(400, "bad_request", "Sec-WebSocket-Key is missing or malformed"));
       stream_.expires_never();
       srv_->handler->on_upgrade(std::move(view), [self](upgrade_decision d) {
         asio::post(self->stream_.get_executor(),

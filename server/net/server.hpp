@@ -30,12 +30,13 @@ struct limits {
   // fills it and is disconnected, so it cannot slow anyone else down.
   std::size_t write_queue_max = 1024;
   // Inbound frame rate per connection: a token bucket. Past it the client gets
-  // `rate_limited_frame`; `flood_close_after` more refused frames before the bucket has
-  // filled up again (the client backed off) close it with 1008.
+  // `rate_limited(frame)`'s answer for every refused frame (naming it, so the client knows
+  // which to send again); `flood_close_after` more refused frames before the bucket has filled
+  // up again (the client backed off) close it with 1008.
   double rate_per_second = 50;
   double rate_burst = 100;
   int flood_close_after = 20;
-  std::string rate_limited_frame;
+  std::function<std::string(std::string_view frame)> rate_limited;
 };
 
 struct http_request {

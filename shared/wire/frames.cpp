@@ -95,6 +95,15 @@ std::variant<inbound, parse_error> convert(json::value const& v, char const* nee
 
 }  // namespace
 
+std::optional<std::string> frame_id(std::string_view text) {
+  json::error_code ec;
+  json::value v = json::parse(text, ec);
+  auto const* o = ec ? nullptr : v.if_object();
+  if (auto const* idv = o ? o->if_contains("id") : nullptr; idv && idv->is_string())
+    return std::string(idv->get_string());
+  return std::nullopt;
+}
+
 std::variant<inbound, parse_error> parse_inbound(std::string_view text) {
   json::error_code ec;
   json::value v = json::parse(text, ec);

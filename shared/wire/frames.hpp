@@ -54,6 +54,8 @@ struct parse_error {
 
 // Parses one text frame. Never throws.
 std::variant<inbound, parse_error> parse_inbound(std::string_view text);
+// The client's id of a frame (a string "id" of a JSON object), if it has one. Never throws.
+std::optional<std::string> frame_id(std::string_view text);
 
 // ---- server -> client ----
 struct ack_frame {

@@ -602,6 +602,45 @@ BOOST_AUTO_TEST_CASE(control_frames_are_idempotent_and_need_their_chat) {
              "not_found");
 }
 
+// A buyer's close sent again (its answer lost) is answered for the chat it closed: it never
+// closes the chat the buyer has opened since, and after a restart the store still knows.
+BOOST_AUTO_TEST_CASE(a_buyer_close_sent_again_answers_for_its_own_chat) {
+  world w({"a1"}, 5);
+  auto a1 = w.agent("a1");
+  auto b1 = w.buyer("b1");
+  std::string const first = open_chat(*b1, *a1);
+  b1->send(json::object{{"type", "close"}, {"id", "bc1"}});
+  auto closed = b1->read_type("closed");
+  BOOST_REQUIRE(closed);
+  BOOST_TEST(str(*closed, "chat") == first);
+  BOOST_REQUIRE(b1->read_type("rate_request"));
+  b1->send(send_frame("q2", "还有个问题"));
+  auto ack = b1->read_type("ack");
+  BOOST_REQUIRE(ack);
+  std::string const second = str(*ack, "chat");
+  BOOST_TEST(second != first);
+
+  b1->send(json::object{{"type", "close"}, {"id", "bc1"}});
+  auto again = b1->read_type("closed");
+  BOOST_REQUIRE(again);
+  BOOST_TEST(str(*again, "chat") == first);
+  BOOST_REQUIRE(b1->read_type("rate_request"));
+  b1->send(send_frame("q3", "在吗"));
+  auto still = b1->read_type("ack");
+  BOOST_REQUIRE(still);
+  BOOST_TEST(str(*still, "chat") == second);
+
+  b1->close();
+  w.server.stop();
+  w.server.start();
+  auto back = w.buyer("b1");
+  back->send(json::object{{"type", "close"}, {"id", "bc2"}, {"chat", first}});
+  auto late = back->read_type("closed");
+  BOOST_REQUIRE(late);
+  BOOST_TEST(str(*late, "chat") == first);
+  BOOST_REQUIRE(back->read_type("rate_request"));
+}
+
 BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site_and_fields) {
   world w;
   auto port = w.server.port();

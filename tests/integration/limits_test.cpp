@@ -120,8 +120,14 @@ BOOST_AUTO_TEST_CASE(rate_limit_then_flood_close) {
   auto e = b.read_type("error");
   BOOST_REQUIRE(e);
   BOOST_TEST(str(*e, "code") == "rate_limited");
+  BOOST_TEST(str(*e, "id") == "m10");  // each refused frame is named, so it can be sent again
   for (int i = 0; i < 4; ++i)
     b.send(json::object{{"type", "send"}, {"id", "f" + std::to_string(i)}, {"text", "hi"}});
+  for (int i = 0; i < 4; ++i) {
+    auto r = b.read_type("error");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(str(*r, "id") == "f" + std::to_string(i));
+  }
   BOOST_TEST(!b.wait_closed(500ms));  // 5 refused: still open
   b.send(json::object{{"type", "send"}, {"id", "f5"}, {"text", "hi"}});
   BOOST_TEST(b.wait_closed(5s));  // the 6th refused frame closes it
@@ -349,6 +355,32 @@ BOOST_AUTO_TEST_CASE(no_compression_is_negotiated) {
   auto res = raw_exchange(w.server.port(), req, 1000);
   BOOST_TEST(status_of(res) == 101);
   BOOST_TEST(res.find("permessage-deflate") == std::string::npos);
+}
+
+// Handshakes the server refuses are answered with the JSON error shape, like any other error;
+// an Origin header that is present but empty is held to the merchant's list too.
+BOOST_AUTO_TEST_CASE(refused_handshakes_answer_json) {
+  one_merchant w({}, {"a1"}, 5,
+                 json::object{{"allowed_origins", json::array{"https://shop.example"}}});
+  auto upgrade = [&](std::string const& extra) {
+    return raw_exchange(w.server.port(),
+                        "GET " + w.buyer_url("b1") +
+                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                            "Connection: Upgrade\r\n" +
+                            extra + "\r\n",
+                        1000);
+  };
+  std::string const key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+  auto old_version = upgrade(key + "Sec-WebSocket-Version: 8\r\n");
+  BOOST_TEST(status_of(old_version) == 426);
+  BOOST_TEST(old_version.find("Sec-WebSocket-Version: 13") != std::string::npos);
+  BOOST_TEST(old_version.find(R"({"error":{"code":"bad_request")") != std::string::npos);
+  auto no_key = upgrade("Sec-WebSocket-Version: 13\r\n");
+  BOOST_TEST(status_of(no_key) == 400);
+  BOOST_TEST(no_key.find("application/json") != std::string::npos);
+  auto empty_origin = upgrade(key + "Sec-WebSocket-Version: 13\r\nOrigin: \r\n");
+  BOOST_TEST(status_of(empty_origin) == 403);
+  BOOST_TEST(status_of(upgrade(key + "Sec-WebSocket-Version: 13\r\n")) == 101);
 }
 
 BOOST_AUTO_TEST_CASE(health_and_metrics) {
