@@ -4,7 +4,7 @@
 
 namespace kefu::core {
 
-// 零〇洞 0, 一壹幺 1, 二贰两弍 2, 三叁 3, 四肆 4, 五伍 5, 六陆 6, 七柒拐 7, 八捌 8, 九玖勾 9;
+// 零〇洞 0, 一壹幺 1, 二贰两弍 2, 三叁叄參 3, 四肆 4, 五伍 5, 六陆 6, 七柒拐 7, 八捌 8, 九玖勾 9;
 // -1 for anything else. 幺两拐洞勾 are how digits are read out over a radio or the phone.
 constexpr int chinese_digit(char32_t c) noexcept {
   switch (c) {
@@ -23,6 +23,8 @@ constexpr int chinese_digit(char32_t c) noexcept {
       return 2;
     case U'三':
     case U'叁':
+    case U'叄':  // the financial 3 in 繁體 (not 参, which ends too many numbers as 参加 / 参数)
+    case U'參':
       return 3;
     case U'四':
     case U'肆':
