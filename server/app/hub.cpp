@@ -438,24 +438,15 @@ void hub::buyer_close(sp const& p, wire::close_frame const& f) {
       return answer_closed(p, f.chat);
     }
     // Closed before a restart, perhaps: the store knows.
-    auto self = shared_from_this();
-    asio::post(db_, [self, p, f] {
-      std::optional<store::chat_row> row;
-      try {
-        row = self->store_.find_chat(f.chat);
-      } catch (std::exception const& e) {
-        self->log_store_failure(store_access::read, "cannot read a chat to close", f.chat,
-                                e.what());
-      }
-      self->run([self, p, f, row] {
-        if (!row || !row->closed)
-          return self->send_error(p, f.id, "not_found", "no open chat to close");
-        if (row->merchant != p->merchant || row->buyer != p->buyer)
-          return self->send_error(p, f.id, "forbidden", "this chat is not yours");
-        self->answer_closed(p, f.chat);
-      });
-    });
-    return;
+    return with_stored_chat(
+        f.chat, "cannot read a chat to close",
+        [self = shared_from_this(), p, f](std::optional<store::chat_row> row) {
+          if (!row || !row->closed)
+            return self->send_error(p, f.id, "not_found", "no open chat to close");
+          if (row->merchant != p->merchant || row->buyer != p->buyer)
+            return self->send_error(p, f.id, "forbidden", "this chat is not yours");
+          self->answer_closed(p, f.chat);
+        });
   }
   auto& c = chats_.at(it->second);
   if (!c.committed) return send_error(p, f.id, "not_found", "the chat is still opening");
@@ -486,23 +477,32 @@ void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
       return send_error(p, std::nullopt, "forbidden", "this chat is not yours");
     return store_rating(p, f);
   }
-  auto self = shared_from_this();
-  asio::post(db_, [self, p, f] {
-    std::optional<store::chat_row> row;
-    try {
-      row = self->store_.find_chat(f.chat);
-    } catch (std::exception const& e) {
-      self->log_store_failure(store_access::read, "cannot read a chat to rate", f.chat, e.what());
-    }
-    self->run([self, p, f, row] {
-      if (!row) return self->send_error(p, std::nullopt, "not_found", "no such chat");
-      if (row->merchant != p->merchant || row->buyer != p->buyer)
-        return self->send_error(p, std::nullopt, "forbidden", "this chat is not yours");
-      if (!row->closed)
-        return self->send_error(p, std::nullopt, "bad_request", "the chat is still open");
-      self->store_rating(p, f);
-    });
-  });
+  with_stored_chat(
+      f.chat, "cannot read a chat to rate",
+      [self = shared_from_this(), p, f](std::optional<store::chat_row> row) {
+        if (!row) return self->send_error(p, std::nullopt, "not_found", "no such chat");
+        if (row->merchant != p->merchant || row->buyer != p->buyer)
+          return self->send_error(p, std::nullopt, "forbidden", "this chat is not yours");
+        if (!row->closed)
+          return self->send_error(p, std::nullopt, "bad_request", "the chat is still open");
+        self->store_rating(p, f);
+      });
+}
+
+// Reads a chat's row on the database pool and hands it (nullopt if missing or unreadable) to
+// `then` on the hub strand.
+void hub::with_stored_chat(std::string chat, char const* failure,
+                           std::function<void(std::optional<store::chat_row>)> then) {
+  asio::post(db_,
+             [self = shared_from_this(), chat = std::move(chat), failure, then = std::move(then)] {
+               std::optional<store::chat_row> row;
+               try {
+                 row = self->store_.find_chat(chat);
+               } catch (std::exception const& e) {
+                 self->log_store_failure(store_access::read, failure, chat, e.what());
+               }
+               self->run([then, row] { then(row); });
+             });
 }
 
 void hub::store_rating(sp const& p, wire::rate_frame const& f) {

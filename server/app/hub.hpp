@@ -250,6 +250,8 @@ class hub : public std::enable_shared_from_this<hub> {
   std::unordered_map<std::string, std::string> buyer_closes_;
   std::deque<std::string> buyer_close_order_;
   void answer_closed(sp const& p, std::string const& chat);
+  void with_stored_chat(std::string chat, char const* failure,
+                        std::function<void(std::optional<store::chat_row>)> then);
   // Acks of recent transfer and close frames by (agent, frame id): a re-send
   // of one already done gets the same ack instead of an error.
   std::unordered_map<std::string, std::shared_ptr<std::string const>> control_acks_;

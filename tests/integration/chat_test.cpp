@@ -686,6 +686,9 @@ BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site_and_fi
   auto fresh_bearer = std::pair<std::string, std::string>{"Authorization", "Bearer " + fresh};
   ws_client sock2;
   BOOST_REQUIRE_EQUAL(sock2.connect(port, "/ws/agent", {fresh_bearer}), 0);
+  // The socket has joined the hub (its first frame is answered) before the token ends.
+  sock2.send(json::object{{"type", "status"}, {"status", "online"}});
+  BOOST_REQUIRE(sock2.read_type("status"));
   BOOST_TEST(http(port, "POST", "/api/logout", "", {fresh_bearer}).status == 200);
   BOOST_TEST(sock2.wait_closed());
   BOOST_TEST(sock2.close_code() == 1008);
