@@ -424,8 +424,8 @@ void hub::buyer_close(sp const& p, wire::close_frame const& f) {
   std::string const id_key = f.id.empty() ? std::string() : key + '\x1f' + f.id;
   // The same close again (its answer lost on a reconnect): the same answer, for the chat it
   // closed, whatever the buyer has opened since.
-  if (auto done = buyer_closes_.find(id_key); !id_key.empty() && done != buyer_closes_.end())
-    return answer_closed(p, done->second);
+  if (auto const* done = id_key.empty() ? nullptr : buyer_closes_.find(id_key))
+    return answer_closed(p, *done);
   auto it = buyer_chat_.find(key);
   if (it == buyer_chat_.end() || (!f.chat.empty() && f.chat != it->second)) {
     // An open chat of another buyer is forbidden; no chat at all is not_found.
@@ -433,8 +433,8 @@ void hub::buyer_close(sp const& p, wire::close_frame const& f) {
       return send_error(p, f.id, "forbidden", "this chat is not yours");
     if (f.chat.empty()) return send_error(p, f.id, "not_found", "no open chat to close");
     // A close sent again for a chat this buyer closed gets the same answer, not an error.
-    if (auto rc = recently_closed_.find(f.chat); rc != recently_closed_.end()) {
-      if (rc->second != key) return send_error(p, f.id, "forbidden", "this chat is not yours");
+    if (auto const* rc = recently_closed_.find(f.chat)) {
+      if (*rc != key) return send_error(p, f.id, "forbidden", "this chat is not yours");
       return answer_closed(p, f.chat);
     }
     // Closed before a restart, perhaps: the store knows.
@@ -450,14 +450,7 @@ void hub::buyer_close(sp const& p, wire::close_frame const& f) {
   }
   auto& c = chats_.at(it->second);
   if (!c.committed) return send_error(p, f.id, "not_found", "the chat is still opening");
-  if (!id_key.empty()) {
-    buyer_closes_[id_key] = c.id;
-    buyer_close_order_.push_back(id_key);
-    if (buyer_close_order_.size() > 100'000) {
-      buyer_closes_.erase(buyer_close_order_.front());
-      buyer_close_order_.pop_front();
-    }
-  }
+  if (!id_key.empty()) buyer_closes_.put(id_key, c.id);
   close_chat(c.id, "", "buyer");
 }
 
@@ -472,8 +465,8 @@ void hub::buyer_rate(sp const& p, wire::rate_frame const& f) {
     return send_error(p, std::nullopt, "bad_request", "a chat is rated after it is closed");
   }
   // Just closed here: its close event may still be on its way to the database.
-  if (auto rc = recently_closed_.find(f.chat); rc != recently_closed_.end()) {
-    if (rc->second != buyer_key(p->merchant, p->buyer))
+  if (auto const* rc = recently_closed_.find(f.chat)) {
+    if (*rc != buyer_key(p->merchant, p->buyer))
       return send_error(p, std::nullopt, "forbidden", "this chat is not yours");
     return store_rating(p, f);
   }
@@ -613,20 +606,10 @@ void hub::agent_status(sp const& p, wire::status_frame const& f) {
 
 bool hub::resend_control_ack(sp const& p, std::string const& id) {
   if (id.empty()) return false;
-  auto it = control_acks_.find(flight_key("a:" + p->agent, id));
-  if (it == control_acks_.end()) return false;
-  p->send(it->second);
+  auto const* ack = control_acks_.find(flight_key("a:" + p->agent, id));
+  if (ack == nullptr) return false;
+  p->send(*ack);
   return true;
-}
-
-// The latest acks in memory, oldest dropped first.
-void hub::cache_control_ack(std::string const& key, std::shared_ptr<std::string const> ack) {
-  constexpr std::size_t kept = 10'000;
-  if (control_acks_.insert_or_assign(key, std::move(ack)).second) control_order_.push_back(key);
-  while (control_order_.size() > kept) {
-    control_acks_.erase(control_order_.front());
-    control_order_.pop_front();
-  }
 }
 
 void hub::remember_control_ack(sp const& p, std::string const& id,
@@ -634,7 +617,7 @@ void hub::remember_control_ack(sp const& p, std::string const& id,
                                std::shared_ptr<bool> failed) {
   if (id.empty()) return;
   auto key = flight_key("a:" + p->agent, id);
-  cache_control_ack(key, ack);
+  control_acks_.put(key, ack);
   // Kept in the store as well, so a re-sent close or transfer gets the same ack after a restart.
   // The ack goes out only once the close or assign event it answers has been committed (a
   // barrier behind it in the writer's queue) and then this record has been written (or could
@@ -682,7 +665,7 @@ void hub::stored_control_ack(sp const& p, std::string const& id, std::function<v
     self->run([self, p, key, r, otherwise] {
       if (!r) return otherwise();
       auto ack = std::make_shared<std::string const>(r->body);
-      self->cache_control_ack(key, ack);
+      self->control_acks_.put(key, ack);
       p->send(ack);
     });
   });
@@ -989,12 +972,7 @@ void hub::close_chat(std::string chat_id, std::string const& by, std::string con
   buyer_chat_.erase(buyer_key(c.merchant, c.buyer));
   idle_.erase({c.idle_deadline, chat_id});
   store_event(chat_id, "close", by, reason, false, true, false, {}, sla::event_type::close);
-  recently_closed_[chat_id] = buyer_key(c.merchant, c.buyer);
-  closed_order_.push_back(chat_id);
-  if (closed_order_.size() > 100'000) {
-    recently_closed_.erase(closed_order_.front());
-    closed_order_.pop_front();
-  }
+  recently_closed_.put(chat_id, buyer_key(c.merchant, c.buyer));
   send_to_buyer(c, frame_text(wire::closed_frame{chat_id}));
   send_to_buyer(c, frame_text(wire::rate_request_frame{chat_id}));
   apply(router_.close_chat(chat_id, clock_()));

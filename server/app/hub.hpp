@@ -71,6 +71,31 @@ struct hub_counters {
   std::atomic<std::uint64_t> sla_misses{0};
 };
 
+// What the hub remembers of recent frames and chats, by key: the newest `limit` keys are kept,
+// the oldest inserted is dropped first.
+template <class V>
+class recent_map {
+ public:
+  explicit recent_map(std::size_t limit) : limit_(limit) {}
+  void put(std::string const& key, V value) {
+    if (map_.insert_or_assign(key, std::move(value)).second) order_.push_back(key);
+    while (order_.size() > limit_) {
+      map_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+  V const* find(std::string const& key) const {
+    auto it = map_.find(key);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  void erase(std::string const& key) { map_.erase(key); }
+
+ private:
+  std::size_t limit_;
+  std::unordered_map<std::string, V> map_;
+  std::deque<std::string> order_;
+};
+
 class hub : public std::enable_shared_from_this<hub> {
  public:
   using clock_fn = std::function<ms_t()>;
@@ -243,19 +268,16 @@ class hub : public std::enable_shared_from_this<hub> {
   std::set<std::pair<ms_t, std::string>> alarms_;
   // Chats closed lately -> buyer key, so a rating right after the close need
   // not wait for the close to reach the database.
-  std::unordered_map<std::string, std::string> recently_closed_;
-  std::deque<std::string> closed_order_;
+  recent_map<std::string> recently_closed_{100'000};
   // Buyer close frames by (buyer, id) → the chat each closed: a re-sent close answers for that
   // chat and never closes the buyer's next one.
-  std::unordered_map<std::string, std::string> buyer_closes_;
-  std::deque<std::string> buyer_close_order_;
+  recent_map<std::string> buyer_closes_{100'000};
   void answer_closed(sp const& p, std::string const& chat);
   void with_stored_chat(std::string chat, char const* failure,
                         std::function<void(std::optional<store::chat_row>)> then);
   // Acks of recent transfer and close frames by (agent, frame id): a re-send
   // of one already done gets the same ack instead of an error.
-  std::unordered_map<std::string, std::shared_ptr<std::string const>> control_acks_;
-  std::deque<std::string> control_order_;
+  recent_map<std::shared_ptr<std::string const>> control_acks_{10'000};
   bool resend_control_ack(sp const& p, std::string const& id);
   // After a restart the in-memory acks are gone: the stored one is sent if there is one, else
   // `otherwise` runs (the frame's own error).
@@ -267,7 +289,6 @@ class hub : public std::enable_shared_from_this<hub> {
   // While a close or transfer frame is handled: every event it causes marks here whether it
   // failed to write.
   std::shared_ptr<bool> events_failed_;
-  void cache_control_ack(std::string const& key, std::shared_ptr<std::string const> ack);
   ms_t armed_for_ = 0;
   // Blocks per (merchant, agent) inside the merchant's suspension window, and
   // the agents whose sending is suspended for a merchant.

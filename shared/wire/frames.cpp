@@ -95,13 +95,19 @@ std::variant<inbound, parse_error> convert(json::value const& v, char const* nee
 
 }  // namespace
 
+namespace {
+std::optional<std::string> id_of(json::object const& o) {
+  if (auto const* idv = o.if_contains("id"); idv && idv->is_string())
+    return std::string(idv->get_string());
+  return std::nullopt;
+}
+}  // namespace
+
 std::optional<std::string> frame_id(std::string_view text) {
   json::error_code ec;
   json::value v = json::parse(text, ec);
   auto const* o = ec ? nullptr : v.if_object();
-  if (auto const* idv = o ? o->if_contains("id") : nullptr; idv && idv->is_string())
-    return std::string(idv->get_string());
-  return std::nullopt;
+  return o ? id_of(*o) : std::nullopt;
 }
 
 std::variant<inbound, parse_error> parse_inbound(std::string_view text) {
@@ -110,9 +116,7 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text) {
   if (ec) return parse_error{"bad_request", "not JSON: " + ec.message(), std::nullopt};
   auto const* o = v.if_object();
   if (!o) return parse_error{"bad_request", "a frame must be a JSON object", std::nullopt};
-  std::optional<std::string> id;
-  if (auto const* idv = o->if_contains("id"); idv && idv->is_string())
-    id = std::string(idv->get_string());
+  std::optional<std::string> const id = id_of(*o);
   std::string type;
   if (!get_string(*o, "type", type)) return parse_error{"bad_request", "missing \"type\"", id};
   if (type == "send") return convert<send_frame>(v, "id, text (string)", id);

@@ -83,6 +83,14 @@ std::string open_chat(ws_client& buyer, ws_client& agent, std::string const& tex
   return str(*ack, "chat");
 }
 
+// The buyer's answer to a close: `closed`, then `rate_request`; the chat closed ("" if none).
+std::string read_closed(ws_client& buyer) {
+  auto closed = buyer.read_type("closed");
+  BOOST_REQUIRE(closed);
+  BOOST_REQUIRE(buyer.read_type("rate_request"));
+  return str(*closed, "chat");
+}
+
 // The agent's status says online and a new buyer is routed to it at once.
 void expect_online_and_taking_chats(world& w, ws_client& agent, std::string const& buyer) {
   auto st = agent.read_type("status");
@@ -610,10 +618,7 @@ BOOST_AUTO_TEST_CASE(a_buyer_close_sent_again_answers_for_its_own_chat) {
   auto b1 = w.buyer("b1");
   std::string const first = open_chat(*b1, *a1);
   b1->send(json::object{{"type", "close"}, {"id", "bc1"}});
-  auto closed = b1->read_type("closed");
-  BOOST_REQUIRE(closed);
-  BOOST_TEST(str(*closed, "chat") == first);
-  BOOST_REQUIRE(b1->read_type("rate_request"));
+  BOOST_TEST(read_closed(*b1) == first);
   b1->send(send_frame("q2", "还有个问题"));
   auto ack = b1->read_type("ack");
   BOOST_REQUIRE(ack);
@@ -621,10 +626,7 @@ BOOST_AUTO_TEST_CASE(a_buyer_close_sent_again_answers_for_its_own_chat) {
   BOOST_TEST(second != first);
 
   b1->send(json::object{{"type", "close"}, {"id", "bc1"}});
-  auto again = b1->read_type("closed");
-  BOOST_REQUIRE(again);
-  BOOST_TEST(str(*again, "chat") == first);
-  BOOST_REQUIRE(b1->read_type("rate_request"));
+  BOOST_TEST(read_closed(*b1) == first);
   b1->send(send_frame("q3", "在吗"));
   auto still = b1->read_type("ack");
   BOOST_REQUIRE(still);
@@ -635,10 +637,7 @@ BOOST_AUTO_TEST_CASE(a_buyer_close_sent_again_answers_for_its_own_chat) {
   w.server.start();
   auto back = w.buyer("b1");
   back->send(json::object{{"type", "close"}, {"id", "bc2"}, {"chat", first}});
-  auto late = back->read_type("closed");
-  BOOST_REQUIRE(late);
-  BOOST_TEST(str(*late, "chat") == first);
-  BOOST_REQUIRE(back->read_type("rate_request"));
+  BOOST_TEST(read_closed(*back) == first);
 }
 
 BOOST_AUTO_TEST_CASE(cookie_rest_writes_without_origin_but_not_cross_site_and_fields) {

@@ -41,10 +41,7 @@ struct live_chat {
   explicit live_chat(json::object merchant_extra = {}) {
     s = setup(server.port(), {"m1"}, {"a1"}, 5, std::move(merchant_extra));
     auth = {{"Authorization", "Bearer " + s.admin_token}};
-    auto token = login(server.port(), "a1", "pw-a1-secret");
-    BOOST_REQUIRE_EQUAL(
-        agent.connect(server.port(), "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
-    agent.send(json::object{{"type", "status"}, {"status", "online"}});
+    BOOST_REQUIRE_EQUAL(connect_online_agent(agent, server.port(), "a1", "pw-a1-secret"), 0);
     BOOST_REQUIRE(agent.read_type("status"));
     BOOST_REQUIRE_EQUAL(
         buyer.connect(server.port(), buyer_target("m1", "b1", s.channel_keys.at("m1"))), 0);

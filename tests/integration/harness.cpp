@@ -208,6 +208,14 @@ std::string buyer_target(std::string const& merchant, std::string const& buyer,
   return "/ws/buyer?merchant=" + merchant + "&buyer=" + buyer + "&key=" + key;
 }
 
+int connect_online_agent(ws_client& agent, unsigned short port, std::string const& user,
+                         std::string const& password) {
+  auto token = login(port, user, password);
+  int const rc = agent.connect(port, "/ws/agent", {{"Authorization", "Bearer " + token}});
+  if (rc == 0) agent.send(json::object{{"type", "status"}, {"status", "online"}});
+  return rc;
+}
+
 ws_client::~ws_client() {
   if (ws_ && !closed_) {
     beast::error_code ec;

@@ -106,5 +106,9 @@ class ws_client {
 // Buyer and agent helpers.
 std::string buyer_target(std::string const& merchant, std::string const& buyer,
                          std::string const& key);
+// Logs `user` in, opens its agent socket with the token and sets it online; returns what
+// connect() returned (0: open).
+int connect_online_agent(ws_client& agent, unsigned short port, std::string const& user,
+                         std::string const& password);
 
 }  // namespace kefu::test

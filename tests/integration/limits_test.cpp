@@ -312,10 +312,7 @@ BOOST_AUTO_TEST_CASE(an_unstored_close_is_not_acked) {
   kefud server({}, "?busy_timeout=200");
   auto s = setup(server.port(), {"m1"}, {"a1"});
   ws_client agent;
-  auto token = login(server.port(), "a1", "pw-a1-secret");
-  BOOST_REQUIRE_EQUAL(
-      agent.connect(server.port(), "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
-  agent.send(json::object{{"type", "status"}, {"status", "online"}});
+  BOOST_REQUIRE_EQUAL(connect_online_agent(agent, server.port(), "a1", "pw-a1-secret"), 0);
   ws_client b;
   BOOST_REQUIRE_EQUAL(b.connect(server.port(), buyer_target("m1", "b1", s.channel_keys.at("m1"))),
                       0);

@@ -49,9 +49,7 @@ BOOST_AUTO_TEST_CASE(live_misses_and_reports_agree_with_replay) {
   std::int64_t from = wall_ms();
 
   ws_client agent;
-  auto token = login(port, "a1", "pw-a1-secret");
-  BOOST_REQUIRE_EQUAL(agent.connect(port, "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
-  agent.send(json::object{{"type", "status"}, {"status", "online"}});
+  BOOST_REQUIRE_EQUAL(connect_online_agent(agent, port, "a1", "pw-a1-secret"), 0);
   ws_client buyer;
   BOOST_REQUIRE_EQUAL(buyer.connect(port, buyer_target("m1", "b1", s.channel_keys.at("m1"))), 0);
   buyer.send(json::object{{"type", "send"}, {"id", "q1"}, {"text", "在吗"}});
@@ -263,9 +261,7 @@ BOOST_AUTO_TEST_CASE(a_policy_change_reaches_open_chats) {
   auto auth = std::vector<std::pair<std::string, std::string>>{
       {"Authorization", "Bearer " + s.admin_token}};
   ws_client agent;
-  auto token = login(port, "a1", "pw-a1-secret");
-  BOOST_REQUIRE_EQUAL(agent.connect(port, "/ws/agent", {{"Authorization", "Bearer " + token}}), 0);
-  agent.send(json::object{{"type", "status"}, {"status", "online"}});
+  BOOST_REQUIRE_EQUAL(connect_online_agent(agent, port, "a1", "pw-a1-secret"), 0);
   ws_client buyer;
   BOOST_REQUIRE_EQUAL(buyer.connect(port, buyer_target("m1", "b1", s.channel_keys.at("m1"))), 0);
   std::int64_t from = wall_ms();

@@ -4,7 +4,6 @@
 // in 繁體 is still the closing phrase).
 
 #include <algorithm>
-#include <array>
 #include <string_view>
 #include <utility>
 #include <vector>
