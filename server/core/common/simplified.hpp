@@ -14,13 +14,14 @@ namespace detail {
 
 // Traditional (first) → simplified (second), pair by pair. Characters that matter for the
 // rule packs (contact apps, payment, counterfeit, abuse words) plus a broad set of everyday
-// ones so disguised phrases written in 繁體 fold onto the same patterns.
+// ones so disguised phrases written in 繁體 fold onto the same patterns. 參 stays as it is: it is
+// the financial 3 in digit runs (core::chinese_digit), and no rule phrase has 参.
 inline constexpr std::string_view trad_simp_pairs =
     "艦舰號号綫线聯联繫系係系電电話话倣仿貨货轉转賬账帳帐銀银掃扫碼码紅红買买賣卖價价錢钱寶宝"
     "訂订單单鏈链網网絡络滿满優优線线無无償偿說说請请問问謝谢們们個个這这麼么來来時时"
     "間间過过還还沒没對对錯错發发髮发機机郵邮戶户匯汇維维護护騙骗詐诈偽伪盜盗複复製制"
     "廠厂產产産产東东鹹咸閒闲閑闲魚鱼團团購购營营業业員员務务關关門门開开閉闭題题給给"
-    "與与從从將将進进專专質质級级頂顶絕绝獨独貳贰參参陸陆萬万億亿兩两罵骂滾滚殺杀廢废"
+    "與与從从將将進进專专質质級级頂顶絕绝獨独貳贰陸陆萬万億亿兩两罵骂滾滚殺杀廢废"
     "腦脑殘残癡痴賤贱媽妈豬猪鳥鸟賴赖惡恶嚇吓讓让見见證证識识認认親亲愛爱歡欢為为幫帮"
     "別别煩烦談谈聽听講讲讀读寫写書书學学習习點点擊击連连結结頁页圖图視视頻频臺台灣湾"
     "臉脸風风險险錄录報报據据庫库貼贴標标幣币額额費费貴贵賺赚虧亏贈赠獎奖勵励現现實实"
