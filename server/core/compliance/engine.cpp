@@ -180,6 +180,20 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
     if (domain_like) allowed_domains_.insert(norm);
   }
   share_codes_ = pack.share_codes;
+  if (auto it = pack.lexicon.find("platform_name"); it != pack.lexicon.end()) {
+    constexpr char const* suffixes[] = {"官方",     "官方通知", "系统通知", "平台通知", "通知",
+                                        "官方客服", "客服",     "小二",     "安全中心", "客服中心",
+                                        "官方提醒", "温馨提示", "平台"};
+    for (auto const& name : it->second) {
+      std::u32string const f = fold_pattern(name);
+      if (f.empty()) continue;
+      // The name alone only when it is already official (快手官方); 【快手】 heads a product
+      // title (【快手同款】 is one word further, so it is no header either).
+      if (name.find("官方") != std::string::npos || name.find("平台") != std::string::npos)
+        platform_headers_.insert(f);
+      for (auto const* sfx : suffixes) platform_headers_.insert(f + fold_pattern(sfx));
+    }
+  }
   greeting_ = ov.greeting.empty() ? pack.greeting_template : ov.greeting;
   closing_ = pack.closing_template;
   greeting_mode_ = ov.greeting_mode;
@@ -297,6 +311,11 @@ bool is_currency(char32_t c) {
     default:
       return false;
   }
+}
+
+bool attached_mark(char32_t c) {
+  return (c >= 0xFE00 && c <= 0xFE0F) || c == 0x20E3 || (c >= 0x1F3FB && c <= 0x1F3FF) ||
+         (c >= 0xE0100 && c <= 0xE01EF);
 }
 
 bool is_numeral(char32_t c) {
@@ -514,8 +533,10 @@ struct scan_state {
     if (is_ascii_digit(last)) {
       if (unit_is_digit(ue + 1)) return false;
       if (uc(ue + 1) == '.' && unit_is_digit(ue + 2)) return false;
-      if (ue + 1 < static_cast<std::ptrdiff_t>(U.size()) && in(quantity_after, uc(ue + 1)))
-        return false;
+      // 1688元, and 1688 元 with a space or two before the unit.
+      auto a = ue + 1;
+      while (a < ue + 3 && uc(a) == ' ') ++a;
+      if (a < static_cast<std::ptrdiff_t>(U.size()) && in(quantity_after, uc(a))) return false;
     }
     return true;
   }
@@ -896,8 +917,10 @@ struct scan_state {
         }
         if (colon && time_like(groups.back(), j)) break;
         // 1、3、5、7 or 139、159、189元: an enumeration of short numbers is a list, not one number.
+        // Single digits listed one by one up to a phone's length (1、3、8、0、0、…) are one
+        // number spelled out, not a list.
         if (j == k + 1 && U[k].c == U'、' && groups.back().last - groups.back().first < 3 &&
-            short_group_at(j))
+            short_group_at(j) && !spelled_digits(groups, j))
           break;
         if (j < n && j > k && ft.digit[j] >= 0 && U[j].kind == unit_kind::sig) {
           last_sep_dot = j == k + 1 && U[k].c == '.';
@@ -910,6 +933,24 @@ struct scan_state {
       i = groups.back().last + 1;
       run(groups, last_sep_dot);
     }
+  }
+
+  // The run so far is single digits, and with those that follow unit j (single digits joined
+  // by one 、 or . each) it holds at least ten: a number written digit by digit.
+  bool spelled_digits(std::vector<group> const& groups, std::size_t j) const {
+    constexpr std::size_t min_digits = 10;
+    for (auto const& g : groups)
+      if (g.last != g.first) return false;
+    std::size_t count = groups.size();
+    std::size_t const n = U.size();
+    while (count < min_digits && j < n && U[j].kind == unit_kind::sig && ft.digit[j] >= 0) {
+      ++count;
+      bool const single = j + 1 >= n || U[j + 1].kind != unit_kind::sig || ft.digit[j + 1] < 0;
+      if (!single) return false;
+      if (j + 2 >= n || !in(U"、.", U[j + 1].c)) break;
+      j += 2;
+    }
+    return count >= min_digits;
   }
 
   // What run_once() found at the edges of a run: nothing to trim, or a first or last group that
@@ -1007,8 +1048,12 @@ struct scan_state {
       return trim::none;
     if (!phone_shaped && cue_before(engine::cue::price, first_sig, 3, pass_filler))
       return trim::none;
-    // Decimals (138.00, 3.5) are amounts or versions.
-    if (groups.size() >= 2 && last_sep_dot && off.back() - off[off.size() - 2] <= 2)
+    // Decimals (138.00, 3.5) are amounts or versions; ten or more single digits between dots
+    // (1.3.8.0.0.1.3.8.0.0.0) are a number spelled out.
+    bool const spelled =
+        groups.size() >= 10 &&
+        std::all_of(groups.begin(), groups.end(), [](group const& g) { return g.first == g.last; });
+    if (groups.size() >= 2 && last_sep_dot && off.back() - off[off.size() - 2] <= 2 && !spelled)
       return trim::none;
 
     auto cue_span_before = [&](engine::cue kind, std::uint32_t max_fill) {
@@ -1245,6 +1290,16 @@ struct scan_state {
         ++k;
         continue;
       }
+      // kefu. / com: a dot that ends one message and a known TLD that starts the next.
+      if (U[k].c == '.' && joint(k + 1) && host_char(k + 2)) {
+        std::string next;
+        for (std::uint32_t x = k + 2; x < U.size() && host_char(x); ++x)
+          next.push_back(static_cast<char>(U[x].c));
+        if (eng.tlds_.count(next)) {
+          k += 2;
+          continue;
+        }
+      }
       // Disguised dots (点, 。, ·, spaces around a dot) count before a known TLD only.
       std::uint32_t d = k;
       while (d < U.size() && d - k < 2 && U[d].c == ' ') ++d;
@@ -1397,7 +1452,7 @@ struct scan_state {
         // Most tokens are plain words or numbers: parse only what could be a host or scheme.
         std::uint32_t k = u;
         while (k < U.size() && host_char(k)) ++k;
-        std::uint32_t d = k;
+        std::uint32_t d = joint(k) ? k + 1 : k;  // mystore / .com
         while (d < U.size() && d - k < 2 && U[d].c == ' ') ++d;
         char32_t const next = d < U.size() ? U[d].c : 0;
         if (!in(U".。点·", next) && !(next == ':' && d == k)) {
@@ -1559,8 +1614,31 @@ struct scan_state {
     }
   }
 
+  // 【快手官方】您的订单异常…: a message opening with a bracketed platform notice header.
+  void platform_header() {
+    if (eng.platform_headers_.empty()) return;
+    std::size_t u = ft.last_segment_unit;
+    while (u < U.size() && U[u].kind == unit_kind::noise && U[u].c == ' ') ++u;
+    if (u >= U.size() || !in(U"【[〔「『〖", U[u].c)) return;
+    std::size_t const open = u;
+    std::size_t const stop = std::min(U.size(), open + 16);
+    for (u = open + 1; u < stop; ++u) {
+      if (!in(U"】]〕」』〗", U[u].c)) continue;
+      if (u == open + 1 || sig_of_unit[open + 1] < 0) return;
+      auto const b = static_cast<std::size_t>(sig_of_unit[open + 1]);
+      std::size_t e = b;
+      while (e < sig.size() && sig[e] < u) ++e;
+      std::u32string_view const inside(ft.sig_chars.data() + b, e - b);
+      if (eng.platform_headers_.count(inside))
+        emit(category::impersonation, "impersonation.platform_notice", {},
+             static_cast<std::uint32_t>(open), static_cast<std::uint32_t>(u + 1), false);
+      return;
+    }
+  }
+
   void run_all() {
     collect_hits();
+    platform_header();
     unsigned const t = ft.traits;
     if (t & trait_at) emails();
     // kefu at qq dot com, kefu艾特qq点com: an "at" and some dot.
@@ -1687,7 +1765,10 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
     std::uint32_t ue = c.ue;
     while (ue > ub && ft.units[ue - 1].kind == unit_kind::boundary) --ue;
     std::uint32_t const start = ft.units[ub].src - base;
-    std::uint32_t const end = ft.units[ue - 1].src + 1 - base;
+    std::uint32_t end = ft.units[ue - 1].src + 1 - base;
+    // What was typed onto the last character belongs to it: a keycap (1️⃣ is 1, U+FE0F,
+    // U+20E3), a variation selector or a skin tone, none of which folds to a unit of its own.
+    while (end < cur.size() && attached_mark(cur[end])) ++end;
     if (end <= start) continue;
     violation x;
     x.cat = c.cat;

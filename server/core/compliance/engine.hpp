@@ -168,6 +168,9 @@ class engine {
   std::set<std::string, std::less<>> allowed_schemes_;
   std::set<std::string> official_;  // normalised: digits, lower-case ids and e-mails
   bool share_codes_ = true;
+  // What a notice header in brackets at the start of a message may say ([快手官方],
+  // 【淘宝官方通知】): a platform's name with an official-sounding word, folded.
+  std::set<std::u32string, std::less<>> platform_headers_;
   std::string greeting_;
   std::string closing_;
   std::string greeting_mode_;

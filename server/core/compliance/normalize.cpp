@@ -420,6 +420,7 @@ void folded_text::clear() {
   sig_chars.clear();
   sig_of.clear();
   segment_begin.clear();
+  last_segment_unit = 0;
 }
 
 // The rare code points the fast table does not cover (removed, several units, astral), out of
@@ -459,6 +460,7 @@ std::uint32_t folded_text::begin_segment() {
     sig_of.push_back(-1);
   }
   segment_begin.push_back(base);
+  last_segment_unit = static_cast<std::uint32_t>(units.size());
   return base;
 }
 

@@ -88,6 +88,7 @@ struct folded_text {
   scratch_vector<char32_t> sig_chars;        // their characters (units[sig[i]].c), contiguous
   scratch_vector<std::int32_t> sig_of;       // per unit: its index in sig, -1 if not significant
   std::vector<std::uint32_t> segment_begin;  // original offset where each segment starts
+  std::uint32_t last_segment_unit = 0;       // first unit of the last segment
   unsigned traits = 0;                       // text_trait bits over all units
   std::vector<std::uint32_t> digit_units;    // units with digit[u] >= 0, in order (finish())
 
