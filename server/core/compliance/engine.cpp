@@ -935,12 +935,15 @@ struct scan_state {
     }
   }
 
+  static bool single_digits(std::span<group const> groups) {
+    return std::all_of(groups.begin(), groups.end(),
+                       [](group const& g) { return g.first == g.last; });
+  }
   // The run so far is single digits, and with those that follow unit j (single digits joined
   // by one 、 or . each) it holds at least ten: a number written digit by digit.
   bool spelled_digits(std::vector<group> const& groups, std::size_t j) const {
     constexpr std::size_t min_digits = 10;
-    for (auto const& g : groups)
-      if (g.last != g.first) return false;
+    if (!single_digits(groups)) return false;
     std::size_t count = groups.size();
     std::size_t const n = U.size();
     while (count < min_digits && j < n && U[j].kind == unit_kind::sig && ft.digit[j] >= 0) {
@@ -1050,9 +1053,7 @@ struct scan_state {
       return trim::none;
     // Decimals (138.00, 3.5) are amounts or versions; ten or more single digits between dots
     // (1.3.8.0.0.1.3.8.0.0.0) are a number spelled out.
-    bool const spelled =
-        groups.size() >= 10 &&
-        std::all_of(groups.begin(), groups.end(), [](group const& g) { return g.first == g.last; });
+    bool const spelled = groups.size() >= 10 && single_digits(groups);
     if (groups.size() >= 2 && last_sep_dot && off.back() - off[off.size() - 2] <= 2 && !spelled)
       return trim::none;
 
@@ -1269,6 +1270,14 @@ struct scan_state {
 
   // Labels of a dotted host starting at unit u. Dots may be written 。 or 点 before a TLD.
   // Filled into the check's scratch (one parse is in use at a time): no allocation per token.
+  // The label starting at unit u is one of the pack's TLDs.
+  bool known_tld_at(std::uint32_t u) const {
+    std::string label;
+    for (std::uint32_t x = u; x < U.size() && host_char(x); ++x)
+      label.push_back(static_cast<char>(U[x].c));
+    return !label.empty() && eng.tlds_.count(label) > 0;
+  }
+
   host_parse& parse_host(std::uint32_t u) const {
     host_parse& hp = hp_;
     hp.clear();
@@ -1291,14 +1300,9 @@ struct scan_state {
         continue;
       }
       // kefu. / com: a dot that ends one message and a known TLD that starts the next.
-      if (U[k].c == '.' && joint(k + 1) && host_char(k + 2)) {
-        std::string next;
-        for (std::uint32_t x = k + 2; x < U.size() && host_char(x); ++x)
-          next.push_back(static_cast<char>(U[x].c));
-        if (eng.tlds_.count(next)) {
-          k += 2;
-          continue;
-        }
+      if (U[k].c == '.' && joint(k + 1) && known_tld_at(k + 2)) {
+        k += 2;
+        continue;
       }
       // Disguised dots (点, 。, ·, spaces around a dot) count before a known TLD only.
       std::uint32_t d = k;
@@ -1306,10 +1310,7 @@ struct scan_state {
       if (d >= U.size() || !in(U".。点·", U[d].c)) break;
       std::uint32_t j = d + 1;
       while (j < U.size() && j - d - 1 < 2 && U[j].c == ' ') ++j;
-      std::string next;
-      for (std::uint32_t x = j; x < U.size() && host_char(x); ++x)
-        next.push_back(static_cast<char>(U[x].c));
-      if (!next.empty() && eng.tlds_.count(next)) {
+      if (known_tld_at(j)) {
         k = j;
         continue;
       }
