@@ -36,6 +36,70 @@ http_response json_ok(json::value const& v, int status) {
 
 namespace {
 
+// The methods a path answers, for a 405 with its Allow header; empty for a path the server does
+// not serve (that is a 404, or a console file). `{}` stands for one path segment (an id).
+std::string_view methods_for(std::string_view path) {
+  static constexpr std::pair<std::string_view, std::string_view> routes[] = {
+      {"/healthz", "GET, HEAD"},
+      {"/metrics", "GET, HEAD"},
+      {"/api/login", "POST"},
+      {"/api/logout", "POST"},
+      {"/api/me", "GET"},
+      {"/api/rules", "GET"},
+      {"/api/rules/reload", "POST"},
+      {"/api/merchants", "GET, POST"},
+      {"/api/merchants/{}", "GET, PATCH"},
+      {"/api/agents", "GET, POST"},
+      {"/api/agents/{}", "PATCH"},
+      {"/api/agents/{}/unsuspend", "POST"},
+      {"/api/chats/{}", "GET"},
+      {"/api/events", "GET"},
+      {"/api/sla", "GET"},
+      {"/api/compliance/check", "POST"},
+      {"/api/reports/satisfaction", "GET"},
+      {"/api/reports/price-guide", "GET"},
+      {"/api/qa/samples", "GET, POST"},
+      {"/api/qa/samples/{}", "GET"},
+      {"/api/qa/samples/{}/export", "GET"},
+      {"/api/qa/weekly", "GET"},
+      {"/api/qa/scorecards", "GET, PUT"},
+      {"/api/qa/reviews", "GET, POST"},
+      {"/api/qa/scores", "GET"},
+      {"/api/qa/appeals", "GET, POST"},
+      {"/api/qa/appeals/{}/resolve", "POST"},
+      {"/api/audit", "GET"},
+      {"/api/admin/retention", "POST"},
+  };
+  auto matches = [](std::string_view pattern, std::string_view p) {
+    while (!pattern.empty()) {
+      if (pattern.substr(0, 2) == "{}") {
+        auto const seg = p.find('/');
+        if (seg == 0) return false;  // an empty id
+        p = seg == std::string_view::npos ? std::string_view{} : p.substr(seg);
+        pattern.remove_prefix(2);
+        continue;
+      }
+      if (p.empty() || p.front() != pattern.front()) return false;
+      p.remove_prefix(1);
+      pattern.remove_prefix(1);
+    }
+    return p.empty();
+  };
+  for (auto const& [pattern, methods] : routes)
+    if (matches(pattern, path)) return methods;
+  return {};
+}
+
+bool method_listed(std::string_view methods, std::string_view method) {
+  for (std::size_t b = 0; b < methods.size();) {
+    auto e = methods.find(", ", b);
+    if (e == std::string_view::npos) e = methods.size();
+    if (methods.substr(b, e - b) == method) return true;
+    b = e + 2;
+  }
+  return false;
+}
+
 std::string cookie_value(std::string const& header, std::string const& name) {
   std::size_t pos = 0;
   while (pos < header.size()) {
@@ -106,7 +170,8 @@ bool looks_like_origin(std::string_view o) {
 
 // Validates the optional merchant fields and copies them into `settings`.
 std::string merchant_settings(json::object const& in, json::object& settings) {
-  static char const* const fixed[] = {"id", "name", "platform", "channel_key", "created"};
+  static char const* const fixed[] = {"id",      "name",   "platform", "channel_key",
+                                      "created", "rotate_channel_key"};
   for (auto const& [k, v] : in) {
     std::string key(k);
     bool skip = false;
@@ -375,6 +440,13 @@ void api::on_upgrade(http_request req, std::function<void(net::upgrade_decision)
 // ------------------------------------------------------------------- HTTP
 
 void api::on_http(http_request req, respond_fn respond) {
+  // A path the server serves, asked with a method it does not answer there: 405 and what it
+  // does answer, before any login (the answer tells nothing about the caller's rights).
+  if (auto const allow = methods_for(req.path); !allow.empty() && !method_listed(allow, req.method)) {
+    auto r = json_error(405, "method_not_allowed", req.method + " is not allowed on " + req.path);
+    r.headers.emplace_back("Allow", std::string(allow));
+    return respond(std::move(r));
+  }
   if (req.path == "/healthz") return respond(json_ok(json::object{{"status", "ok"}}));
   if (req.path == "/metrics") {
     auto self = shared_from_this();
@@ -461,7 +533,7 @@ void api::route(http_request const& req, std::optional<caller> const& who,
       if (auto no = merchant_refusal(u, id)) return respond(std::move(*no));
       return respond(json_ok(merchant_json(*dir_.merchant(id), is_admin)));
     }
-    if (method == "PATCH" || method == "PUT") {
+    if (method == "PATCH") {
       if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
       return update_merchant(id, req, respond);
     }
@@ -517,7 +589,7 @@ void api::route(http_request const& req, std::optional<caller> const& who,
     hub_->lift_suspension(agent, merchant);
     return respond(json_ok(json::object{{"ok", true}}));
   }
-  if (path.rfind("/api/agents/", 0) == 0 && (method == "PATCH" || method == "PUT")) {
+  if (path.rfind("/api/agents/", 0) == 0 && method == "PATCH") {
     if (!is_admin) return respond(json_error(403, "forbidden", "admins only"));
     return update_agent(path.substr(12), req, respond);
   }
@@ -623,6 +695,23 @@ void api::update_merchant(std::string const& id, http_request const& req,
     return respond(json_error(400, "bad_request", "body must be a JSON object"));
   auto const& o = v.get_object();
   store::merchant m = cur->row;
+  // What the server owns may be sent back unchanged (a client that PATCHes what it read), but
+  // not changed: a new channel key is asked for, never chosen.
+  if (auto const* p = o.if_contains("id"); p && !(p->is_string() && p->get_string() == id))
+    return respond(json_error(400, "bad_request", "id cannot change"));
+  if (auto const* p = o.if_contains("created");
+      p && !(p->is_int64() && p->get_int64() == cur->row.created))
+    return respond(json_error(400, "bad_request", "created cannot change"));
+  if (auto const* p = o.if_contains("channel_key");
+      p && !(p->is_string() && p->get_string() == cur->row.channel_key))
+    return respond(json_error(400, "bad_request",
+                              "channel_key is issued by the server: send "
+                              "\"rotate_channel_key\": true for a new one"));
+  if (auto const* p = o.if_contains("rotate_channel_key")) {
+    if (!p->is_bool())
+      return respond(json_error(400, "bad_request", "rotate_channel_key must be true or false"));
+    if (p->get_bool()) m.channel_key = random_hex(16);
+  }
   if (auto const* p = o.if_contains("name")) {
     if (!p->is_string() || !valid_name(p->get_string()))
       return respond(json_error(400, "bad_request", "name must be a string of 1 to 300 bytes"));
@@ -727,6 +816,7 @@ void api::create_agent(http_request const& req, respond_fn const& respond) {
 }
 
 void api::update_agent(std::string const& id, http_request const& req, respond_fn const& respond) {
+  std::unique_lock lock(accounts_mu_);
   auto cur = dir_.user(id);
   if (!cur) return respond(json_error(404, "not_found", "no such user"));
   json::error_code ec;
@@ -753,6 +843,7 @@ void api::update_agent(std::string const& id, http_request const& req, respond_f
     hub_->end_sessions({}, u.id);
   }
   dir_.put_user(u);
+  lock.unlock();
   hub_->agent_changed(u);
   respond(json_ok(user_json(u)));
 }
@@ -896,6 +987,8 @@ void api::get_satisfaction(caller const& who, http_request const& req, respond_f
   if (g != "merchant" && g != "agent" && g != "day")
     return respond(json_error(400, "bad_request", "group must be merchant, agent or day"));
   auto merchant = req.param("merchant");
+  if (!merchant.empty())
+    if (auto no = merchant_refusal(who.user, merchant)) return respond(std::move(*no));
   auto book = policies(dir_);
   struct tally {
     std::int64_t rated = 0, satisfied = 0, neutral = 0, unsatisfied = 0;

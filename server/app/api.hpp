@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -104,6 +105,9 @@ class api : public net::app_handler, public std::enable_shared_from_this<api> {
   std::shared_ptr<hub> hub_;
   config const& cfg_;
   std::function<std::size_t()> connections_;
+  // Serialises account updates on the pool's threads: the last-admin rule reads every user and
+  // then writes one, and two admins stepping down at once must not both pass the count.
+  std::mutex accounts_mu_;
 };
 
 net::http_response json_error(int status, std::string const& code, std::string const& message);

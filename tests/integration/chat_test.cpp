@@ -708,3 +708,96 @@ BOOST_AUTO_TEST_CASE(a_restart_keeps_an_online_agents_status_within_grace) {
   BOOST_REQUIRE(again->read_type("assigned"));
   expect_online_and_taking_chats(w, *again, "b2");
 }
+
+BOOST_AUTO_TEST_CASE(a_wrong_method_is_405_with_allow_and_an_unknown_path_404) {
+  world w;
+  auto port = w.server.port();
+  auto admin = std::pair<std::string, std::string>{"Authorization", "Bearer " + w.s.admin_token};
+  struct probe {
+    char const* method;
+    char const* path;
+    char const* allow;
+  };
+  for (auto const& p : {probe{"GET", "/api/login", "POST"},
+                        probe{"DELETE", "/api/merchants/m1", "GET, PATCH"},
+                        probe{"PUT", "/api/merchants/m1", "GET, PATCH"},
+                        probe{"PUT", "/api/agents/a1", "PATCH"},
+                        probe{"GET", "/api/compliance/check", "POST"},
+                        probe{"POST", "/healthz", "GET, HEAD"},
+                        probe{"DELETE", "/api/qa/scorecards", "GET, PUT"}}) {
+    // The same answer with or without a login: it says nothing about the caller.
+    for (bool authed : {false, true}) {
+      auto r = http(port, p.method, p.path, {},
+                    authed ? std::vector<std::pair<std::string, std::string>>{admin}
+                           : std::vector<std::pair<std::string, std::string>>{});
+      BOOST_TEST(r.status == 405, p.method << " " << p.path);
+      BOOST_TEST(r.headers["allow"] == p.allow, p.method << " " << p.path);
+      BOOST_TEST(r.json().at("error").at("code").as_string() == "method_not_allowed");
+    }
+  }
+  BOOST_TEST(http(port, "GET", "/api/nothing", {}, {admin}).status == 404);
+  BOOST_TEST(http(port, "GET", "/api/nothing").status == 401);
+  BOOST_TEST(http(port, "GET", "/api/merchants/", {}, {admin}).status == 404);
+  BOOST_TEST(http(port, "GET", "/healthz").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(merchant_fields_the_server_owns_are_read_only_and_the_key_rotates) {
+  world w;
+  auto port = w.server.port();
+  auto admin = std::pair<std::string, std::string>{"Authorization", "Bearer " + w.s.admin_token};
+  auto cur = http(port, "GET", "/api/merchants/m1", {}, {admin}).json().as_object();
+  std::string const old_key(cur.at("channel_key").as_string());
+  // Sent back unchanged, they are no change.
+  auto r = http(port, "PATCH", "/api/merchants/m1", json::serialize(cur), {admin});
+  BOOST_TEST(r.status == 200, r.body);
+  for (char const* body : {R"({"id":"m2"})", R"({"channel_key":"my-own-key"})", R"({"created":1})",
+                           R"({"rotate_channel_key":"yes"})"}) {
+    r = http(port, "PATCH", "/api/merchants/m1", body, {admin});
+    BOOST_TEST(r.status == 400, body << " " << r.body);
+  }
+  BOOST_TEST(str(http(port, "GET", "/api/merchants/m1", {}, {admin}).json(), "channel_key") ==
+             old_key);
+  r = http(port, "PATCH", "/api/merchants/m1", R"({"rotate_channel_key":true})", {admin});
+  BOOST_REQUIRE(r.status == 200);
+  std::string const new_key = str(r.json(), "channel_key");
+  BOOST_TEST(new_key != old_key);
+  BOOST_TEST(new_key.size() == old_key.size());
+  ws_client stale, fresh;
+  BOOST_TEST(stale.connect(port, buyer_target("m1", "b1", old_key)) == 403);
+  BOOST_TEST(fresh.connect(port, buyer_target("m1", "b1", new_key)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(two_admins_stepping_down_at_once_leave_one) {
+  world w;
+  auto port = w.server.port();
+  auto admin = std::pair<std::string, std::string>{"Authorization", "Bearer " + w.s.admin_token};
+  auto r = http(port, "POST", "/api/agents",
+                R"({"id":"admin2","name":"二号管理员","password":"admin2-password","role":"admin"})",
+                {admin});
+  BOOST_REQUIRE(r.status == 201);
+  for (int round = 0; round < 8; ++round) {
+    // Each admin demotes the other at the same moment: one of them must stay an admin.
+    std::string const a = login(port, "admin", "admin-password");
+    std::string const b = login(port, "admin2", "admin2-password");
+    int sa = 0, sb = 0;
+    std::thread ta([&] {
+      sa = http(port, "PATCH", "/api/agents/admin2", R"({"role":"qa"})",
+                {{"Authorization", "Bearer " + a}})
+               .status;
+    });
+    std::thread tb([&] {
+      sb = http(port, "PATCH", "/api/agents/admin", R"({"role":"qa"})",
+                {{"Authorization", "Bearer " + b}})
+               .status;
+    });
+    ta.join();
+    tb.join();
+    // Whoever ran second was refused: as 409 (last admin) or, demoted already, 401/403.
+    BOOST_TEST((sa == 200) + (sb == 200) == 1, "round " << round << ": " << sa << " " << sb);
+    std::string const survivor = sa == 200 ? a : b;
+    std::string const demoted = sa == 200 ? "admin2" : "admin";
+    r = http(port, "PATCH", "/api/agents/" + demoted, R"({"role":"admin"})",
+             {{"Authorization", "Bearer " + survivor}});
+    BOOST_REQUIRE(r.status == 200);
+  }
+}

@@ -228,6 +228,15 @@ BOOST_AUTO_TEST_CASE(board_shows_live_state_and_agrees_with_report) {
   BOOST_TEST(m1.at("turns").as_int64() == 1);
   BOOST_TEST(m1.at("satisfaction_rate").as_double() == 1.0);
   BOOST_TEST(!today.as_object().contains("m2"));
+  // The reports answer for a merchant the manager may see, refuse one outside the scope and
+  // know no unknown one: the satisfaction report as the SLA and price-guide ones.
+  auto const boss_auth = std::pair<std::string, std::string>{"Authorization", "Bearer " + boss};
+  for (std::string report : {"/api/reports/satisfaction", "/api/sla", "/api/reports/price-guide"}) {
+    auto const q = report + "?from=0&to=4102444800000";
+    BOOST_TEST(http(port, "GET", q + "&merchant=m1", {}, {boss_auth}).status == 200, report);
+    BOOST_TEST(http(port, "GET", q + "&merchant=m2", {}, {boss_auth}).status == 403, report);
+    BOOST_TEST(http(port, "GET", q + "&merchant=m404", {}, {boss_auth}).status == 404, report);
+  }
   // The m1 manager's agent list names only m1 among a1's merchants.
   auto list = http(port, "GET", "/api/agents", {}, {{"Authorization", "Bearer " + boss}}).json();
   for (auto const& a : list.at("agents").as_array())
