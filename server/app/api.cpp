@@ -170,8 +170,8 @@ bool looks_like_origin(std::string_view o) {
 
 // Validates the optional merchant fields and copies them into `settings`.
 std::string merchant_settings(json::object const& in, json::object& settings) {
-  static char const* const fixed[] = {"id",      "name",   "platform", "channel_key",
-                                      "created", "rotate_channel_key"};
+  static char const* const fixed[] = {"id",          "name",    "platform",
+                                      "channel_key", "created", "rotate_channel_key"};
   for (auto const& [k, v] : in) {
     std::string key(k);
     bool skip = false;
@@ -442,7 +442,8 @@ void api::on_upgrade(http_request req, std::function<void(net::upgrade_decision)
 void api::on_http(http_request req, respond_fn respond) {
   // A path the server serves, asked with a method it does not answer there: 405 and what it
   // does answer, before any login (the answer tells nothing about the caller's rights).
-  if (auto const allow = methods_for(req.path); !allow.empty() && !method_listed(allow, req.method)) {
+  if (auto const allow = methods_for(req.path);
+      !allow.empty() && !method_listed(allow, req.method)) {
     auto r = json_error(405, "method_not_allowed", req.method + " is not allowed on " + req.path);
     r.headers.emplace_back("Allow", std::string(allow));
     return respond(std::move(r));

@@ -718,13 +718,11 @@ BOOST_AUTO_TEST_CASE(a_wrong_method_is_405_with_allow_and_an_unknown_path_404) {
     char const* path;
     char const* allow;
   };
-  for (auto const& p : {probe{"GET", "/api/login", "POST"},
-                        probe{"DELETE", "/api/merchants/m1", "GET, PATCH"},
-                        probe{"PUT", "/api/merchants/m1", "GET, PATCH"},
-                        probe{"PUT", "/api/agents/a1", "PATCH"},
-                        probe{"GET", "/api/compliance/check", "POST"},
-                        probe{"POST", "/healthz", "GET, HEAD"},
-                        probe{"DELETE", "/api/qa/scorecards", "GET, PUT"}}) {
+  for (auto const& p :
+       {probe{"GET", "/api/login", "POST"}, probe{"DELETE", "/api/merchants/m1", "GET, PATCH"},
+        probe{"PUT", "/api/merchants/m1", "GET, PATCH"}, probe{"PUT", "/api/agents/a1", "PATCH"},
+        probe{"GET", "/api/compliance/check", "POST"}, probe{"POST", "/healthz", "GET, HEAD"},
+        probe{"DELETE", "/api/qa/scorecards", "GET, PUT"}}) {
     // The same answer with or without a login: it says nothing about the caller.
     for (bool authed : {false, true}) {
       auto r = http(port, p.method, p.path, {},
@@ -771,9 +769,10 @@ BOOST_AUTO_TEST_CASE(two_admins_stepping_down_at_once_leave_one) {
   world w;
   auto port = w.server.port();
   auto admin = std::pair<std::string, std::string>{"Authorization", "Bearer " + w.s.admin_token};
-  auto r = http(port, "POST", "/api/agents",
-                R"({"id":"admin2","name":"二号管理员","password":"admin2-password","role":"admin"})",
-                {admin});
+  auto r =
+      http(port, "POST", "/api/agents",
+           R"({"id":"admin2","name":"二号管理员","password":"admin2-password","role":"admin"})",
+           {admin});
   BOOST_REQUIRE(r.status == 201);
   for (int round = 0; round < 8; ++round) {
     // Each admin demotes the other at the same moment: one of them must stay an admin.

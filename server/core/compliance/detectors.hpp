@@ -12,7 +12,10 @@ bool luhn_valid(std::string_view digits) noexcept;
 // the 11-digit form (a view into `digits`), or an empty view.
 std::string_view mobile_number(std::string_view digits) noexcept;
 // A Chinese landline (0 + 2–3 digit area code + 7–8 digits) or a 400/800 service number.
-bool landline_number(std::string_view digits) noexcept;
+// `example_ok`: a subscriber number may also start with 1. None is allocated that way, but
+// 010-12345678 is how people write a number down (as an example, or to slip one through); the
+// caller allows it only where the area code stands as a group of its own, not inside a date.
+bool landline_number(std::string_view digits, bool example_ok = false) noexcept;
 // 16–19 digits, Luhn-valid, with a card issuer prefix (UnionPay 62, Visa 4, Mastercard 51–55 and
 // 22–27, JCB 35, Discover 60/65).
 bool bank_card_number(std::string_view digits) noexcept;

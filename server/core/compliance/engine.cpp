@@ -513,6 +513,18 @@ struct scan_state {
                : 0;
   }
 
+  // The Latin word (letters written together) starting at significant index k, if it is one of
+  // `words`.
+  template <std::size_t N>
+  bool ascii_word_in(std::uint32_t k, std::array<std::u32string_view, N> const& words) const {
+    if (k >= sig.size() || !is_ascii_alpha(sc(k))) return false;
+    std::uint32_t j = k + 1;
+    while (j < sig.size() && is_ascii_alpha(sc(j)) && sig[j] == sig[j - 1] + 1) ++j;
+    if (j < sig.size() && sig[j] == sig[j - 1] + 1 && is_ascii_digit(sc(j))) return false;
+    std::u32string_view const w(ft.sig_chars.data() + k, j - k);
+    return std::find(words.begin(), words.end(), w) != words.end();
+  }
+
   // Noise units between significant indices a and a+1.
   std::uint32_t noise_between(std::uint32_t a) const { return sig[a + 1] - sig[a] - 1; }
 
@@ -1119,7 +1131,9 @@ struct scan_state {
           mobile = m;
           value = mobile;
           if (a == 0 && plus) --ub;
-        } else if (landline_number(d) && (b > a || d[0] != '0' || d.size() >= 11 || whole)) {
+        } else if ((landline_number(d) ||
+                    (landline_number(d, true) && area_code_group(d, groups[a], whole, a == b))) &&
+                   (b > a || d[0] != '0' || d.size() >= 11 || whole)) {
           rule = "contact.landline";
         } else if (bank_card_number(d) && (a == b || wide_groups)) {
           cat = category::payment;
@@ -1139,6 +1153,16 @@ struct scan_state {
       if (!found) ++a;
     }
     return trim::none;
+  }
+
+  // The area code of a landline written with a subscriber number starting with 1 stands as its
+  // own group (010-12345678, 0755 1234 5678), or the number is one solid run on its own: a date
+  // or a time spaced out digit by digit never lines up like that.
+  bool area_code_group(std::string_view d, group const& first, bool whole, bool solid) const {
+    std::uint32_t const area = (d[1] == '1' || d[1] == '2') ? 3 : 4;
+    std::uint32_t digits = 0;
+    for (std::uint32_t u = first.first; u <= first.last; ++u) digits += unit_is_digit(u) ? 1 : 0;
+    return digits == area || (whole && solid);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1199,8 +1223,12 @@ struct scan_state {
         ++p;
         ++fill;
       }
+      // WeChat Pay is 微信支付 written in English: the payment method, no id.
+      static constexpr std::array<std::u32string_view, 3> pay_words = {U"pay", U"payment",
+                                                                       U"payments"};
       if (p < sig.size() && fill <= 6 && is_ascii_alpha(sc(p)) && !unit_is_alnum(sig[p] - 1) &&
-          sig[p] - sig[h.e - 1] - 1 - (p - h.e) <= 6) {
+          sig[p] - sig[h.e - 1] - 1 - (p - h.e) <= 6 &&
+          !(fill == 0 && ascii_word_in(p, pay_words))) {
         std::uint32_t const ub = sig[p];
         std::uint32_t ue = id_token_end(ub);
         if (ue - ub < 6) ue = id_token_end(ub, true);
@@ -1217,8 +1245,8 @@ struct scan_state {
           continue;
         }
       }
-      // Backward: abc_123 是我微信
-      if (h.b == 0) continue;
+      // Backward: abc_123 是我微信. A cue that is itself an invitation (加薇) reads forward only.
+      if (h.b == 0 || sc(h.b) == U'加') continue;
       std::uint32_t q = h.b;
       std::uint32_t back = 0;
       while (q > 0 && back < 4 && in(id_filler_after, sc(q - 1))) {
@@ -1240,6 +1268,12 @@ struct scan_state {
           is_consumed(ub, ue))
         continue;
       if (lexicon_word(tok)) continue;
+      // Before an English cue (accept WeChat, scan wechat) a word is prose; an id there has a
+      // digit, _ or - in it.
+      if (is_ascii_alpha(sc(h.b)) && std::none_of(tok.begin(), tok.end(), [](char32_t c) {
+            return is_ascii_digit(c) || c == '_' || c == '-';
+          }))
+        continue;
       emit(category::contact, "contact.wechat_id", {}, ub, sig[h.e - 1] + 1, true,
            official(std::u32string_view(tok)));
     }

@@ -38,6 +38,11 @@ BOOST_AUTO_TEST_CASE(landlines_and_service_numbers) {
   BOOST_TEST(cc::landline_number("01088886666"));
   BOOST_TEST(cc::landline_number("02166668888"));
   BOOST_TEST(cc::landline_number("4008208820"));
+  // Subscriber numbers starting with 1 only where the caller says an example may stand.
+  BOOST_TEST(!cc::landline_number("01012345678"));
+  BOOST_TEST(cc::landline_number("01012345678", true));
+  BOOST_TEST(cc::landline_number("075512345678", true));
+  BOOST_TEST(!cc::landline_number("01002345678", true));
   BOOST_TEST(!cc::landline_number("0571"));
   BOOST_TEST(!cc::landline_number("13800138000"));
   BOOST_TEST(!cc::landline_number("00000000000"));
