@@ -133,8 +133,11 @@ bool valid_id(std::string const& s) {
 json::object user_json(store::user const& u) {
   json::array ms;
   for (auto const& m : u.merchants) ms.emplace_back(m);
-  return {{"id", u.id},      {"name", u.name},         {"role", u.role},
-          {"merchants", ms}, {"capacity", u.capacity}, {"created", u.created}};
+  json::array perms;  // what the account may do beyond its role (unmask)
+  for (auto const& p : u.permissions) perms.emplace_back(p);
+  return {{"id", u.id},          {"name", u.name},         {"role", u.role},
+          {"merchants", ms},     {"capacity", u.capacity}, {"permissions", perms},
+          {"created", u.created}};
 }
 
 // Platform → version of the rule pack in force.

@@ -800,3 +800,21 @@ BOOST_AUTO_TEST_CASE(two_admins_stepping_down_at_once_leave_one) {
     BOOST_REQUIRE(r.status == 200);
   }
 }
+
+BOOST_AUTO_TEST_CASE(an_accounts_permissions_are_in_its_answers) {
+  world w;
+  auto port = w.server.port();
+  auto admin = std::pair<std::string, std::string>{"Authorization", "Bearer " + w.s.admin_token};
+  auto r = http(port, "POST", "/api/agents",
+                R"({"id":"qa9","name":"质检九","password":"qa9-password","role":"qa",)"
+                R"("merchants":["m1"],"permissions":["unmask"]})",
+                {admin});
+  BOOST_REQUIRE(r.status == 201);
+  BOOST_TEST(json::serialize(r.json().at("permissions")) == R"(["unmask"])");
+  r = http(port, "PATCH", "/api/agents/qa9", R"({"permissions":[]})", {admin});
+  BOOST_REQUIRE(r.status == 200);
+  BOOST_TEST(json::serialize(r.json().at("permissions")) == "[]");
+  auto const me = http(port, "GET", "/api/me", {},
+                       {{"Authorization", "Bearer " + login(port, "qa9", "qa9-password")}});
+  BOOST_TEST(json::serialize(me.json().at("permissions")) == "[]");
+}
