@@ -175,11 +175,26 @@ bool looks_like_origin(std::string_view o) {
 std::string merchant_settings(json::object const& in, json::object& settings) {
   static char const* const fixed[] = {"id",          "name",    "platform",
                                       "channel_key", "created", "rotate_channel_key"};
-  for (auto const& [k, v] : in) {
+  for (auto const& [k, given] : in) {
     std::string key(k);
     bool skip = false;
     for (auto const* f : fixed) skip = skip || key == f;
     if (skip) continue;
+    // The flat policy objects merge into what is set (a PATCH of {"thresholds": {"reply_s": 20}}
+    // keeps the other thresholds; a key set to null goes back to its default); every other field
+    // is replaced whole.
+    json::value v = given;
+    if ((key == "thresholds" || key == "suspension") && given.is_object()) {
+      auto const* cur = settings.if_contains(k);
+      json::object merged = cur != nullptr && cur->is_object() ? cur->get_object() : json::object{};
+      for (auto const& [sk, sv] : given.get_object()) {
+        if (sv.is_null())
+          merged.erase(sk);
+        else
+          merged[sk] = sv;
+      }
+      v = std::move(merged);
+    }
     if (key == "greeting" || key == "closing") {
       if (!v.is_string()) return key + " must be a string";
       if (v.get_string().size() > 2000) return key + " is too long";

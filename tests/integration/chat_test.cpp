@@ -763,6 +763,20 @@ BOOST_AUTO_TEST_CASE(merchant_fields_the_server_owns_are_read_only_and_the_key_r
   ws_client stale, fresh;
   BOOST_TEST(stale.connect(port, buyer_target("m1", "b1", old_key)) == 403);
   BOOST_TEST(fresh.connect(port, buyer_target("m1", "b1", new_key)) == 0);
+
+  // Thresholds merge: one changed keeps the others, null takes one back to its default.
+  auto thresholds = [&](char const* body) {
+    auto a = http(port, "PATCH", "/api/merchants/m1", body, {admin});
+    BOOST_REQUIRE(a.status == 200);
+    return json::serialize(a.json().at("thresholds"));
+  };
+  BOOST_TEST(thresholds(R"({"thresholds":{"first_s":90,"reply_s":20}})") ==
+             R"({"first_s":90,"reply_s":20})");
+  BOOST_TEST(thresholds(R"({"thresholds":{"reply_s":25}})") == R"({"first_s":90,"reply_s":25})");
+  BOOST_TEST(thresholds(R"({"thresholds":{"first_s":null}})") == R"({"reply_s":25})");
+  r = http(port, "PATCH", "/api/merchants/m1", R"({"thresholds":{"reply_s":-1}})", {admin});
+  BOOST_TEST(r.status == 400);
+  BOOST_TEST(thresholds(R"({"name":"一号店"})") == R"({"reply_s":25})");
 }
 
 BOOST_AUTO_TEST_CASE(two_admins_stepping_down_at_once_leave_one) {
