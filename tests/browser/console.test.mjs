@@ -392,6 +392,16 @@ test('an admin edits a merchant and creates an account; English works too', { sk
   const m = await H.rest(server.url, 'GET', '/api/merchants/shop1', undefined, seedData.admin);
   assert.equal(m.data.thresholds.reply_s, 25);
   assert.deepEqual(m.data.service_hours.intervals, [['00:00', '24:00']]);
+  // An emptied threshold goes back to its default (the server merges the thresholds it is sent).
+  await admin.fill('#merchant-form [name=reply_s]', '');
+  await admin.click('#merchant-save');
+  const hasReply = (x) => Boolean(x.data.thresholds && 'reply_s' in x.data.thresholds);
+  let after = m;
+  for (let i = 0; i < 50 && hasReply(after); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    after = await H.rest(server.url, 'GET', '/api/merchants/shop1', undefined, seedData.admin);
+  }
+  assert.equal(hasReply(after), false);
   // Bad JSON is caught before it is sent.
   await admin.fill('#merchant-form [name=compliance]', '{oops');
   await admin.click('#merchant-save');

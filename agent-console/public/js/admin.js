@@ -168,9 +168,15 @@ export function mountAdmin(root, ctx) {
         out.closing = f.closing.value;
         if (f.service_scope.value) out.service_scope = f.service_scope.value;
         out.allowed_origins = f.allowed_origins.value.split(/\s+/).map((x) => x.trim()).filter(Boolean);
+        // The server merges thresholds into what is set: a field emptied here is sent as null
+        // (back to the default), and none filled in drops the thresholds altogether.
         const thresholds = {};
         for (const [k, el] of ths) if (el.value !== '') thresholds[k] = Number(el.value);
-        out.thresholds = Object.keys(thresholds).length ? thresholds : creating ? undefined : null;
+        if (!Object.keys(thresholds).length) out.thresholds = creating ? undefined : null;
+        else {
+          if (!creating) for (const [k, el] of ths) if (el.value === '') thresholds[k] = null;
+          out.thresholds = thresholds;
+        }
         if (f.sh_on.checked) {
           const intervals = f.sh_intervals.value
             .split(/[,，]/)
