@@ -271,12 +271,17 @@ std::size_t address_tail_end(const std::u32string& t, std::size_t from) {
       ++e;
       continue;
     }
-    // A blank inside the address goes on only if another part of it follows (西湖区 文三路100号),
-    // not small talk after it (…100号 谢谢).
+    // A blank inside the address goes on only if more of it follows: a part with an address word
+    // (西湖区 文三路100号), or a house or room number (文三路 123 号 5 幢 201), not small talk
+    // after it (…100号 谢谢) nor a phone number (…100号 13800138000, masked as a phone).
     if (blank(t[e]) && e > from && e + 1 < t.size() && address_char(t[e + 1])) {
-      std::size_t f = e + 1;
-      while (f < t.size() && f < e + 30 && address_char(t[f])) ++f;
-      if (has_address_marker(t, e + 1, f)) {
+      std::size_t const s = e + 1;
+      std::size_t f = s;
+      while (f < t.size() && f < s + 30 && address_char(t[f])) ++f;
+      bool number = f - s <= 6;
+      for (std::size_t k = s; k < f && number; ++k)
+        number = is_ascii_alnum(t[k]) || one_of(t[k], U"-－#＃");
+      if (has_address_marker(t, s, f) || number) {
         e = f;
         continue;
       }

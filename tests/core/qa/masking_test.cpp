@@ -217,6 +217,11 @@ BOOST_AUTO_TEST_SUITE(addresses)
 
 BOOST_AUTO_TEST_CASE(province_and_city_kept) {
   BOOST_TEST(mask("浙江省杭州市西湖区文三路100号") == "浙江省杭州市***");
+  // House, building and room numbers written apart belong to the address; what is said after
+  // it, and a phone number, do not.
+  BOOST_TEST(mask("浙江省杭州市西湖区文三路 123 号 5 幢 201") == "浙江省杭州市***");
+  BOOST_TEST(mask("北京市朝阳区建国路88号 谢谢") == "北京市*** 谢谢");
+  BOOST_TEST(mask("北京市朝阳区建国路88号 13800138000") == "北京市*** 138****8000");
   BOOST_TEST(mask("地址：浙江省杭州市西湖区文三路100号，尽快发") ==
              "地址：浙江省杭州市***，尽快发");
   BOOST_TEST(mask("广东省深圳市南山区科技园1栋") == "广东省深圳市***");
