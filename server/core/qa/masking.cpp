@@ -398,6 +398,36 @@ void find_addresses(const std::u32string& t, std::vector<found>& out) {
     add(from, e);
     m = e;
   }
+
+  // Addresses starting at a city written bare, with neither province nor 市 (寄到广州天河区体育西路
+  // 100号): the city is kept, and it must be followed by a district and a street-level word, so
+  // that 深圳南山区的天气 stays talk.
+  const std::size_t found_before = out.size();
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (!is_cjk(t[i]) || region_at(t, i) != nullptr) continue;
+    bool inside = false;  // already part of an address found above
+    for (std::size_t k = 0; k < found_before; ++k)
+      inside =
+          inside || (out[k].kind == pii_kind::address && out[k].start <= i + 1 && i < out[k].end);
+    if (inside || (i > 0 && is_cjk(t[i - 1]) && region_at(t, i - 1) == nullptr &&
+                   !one_of(t[i - 1], U"到在寄发往至送是址")))
+      continue;
+    for (const auto& r : regions) {
+      const std::size_t c = r.cities.empty() ? 0 : bare_city_end(t, i, r);
+      if (c == 0) continue;
+      const std::size_t keep = skip_blank(t, c);
+      if (!district_soon(t, keep, 8)) break;
+      const std::size_t e = address_tail_end(t, keep);
+      bool street = false;
+      for (std::size_t k = keep; k < e && !street; ++k)
+        street = one_of(t[k], U"路街巷弄号") || any_at(t, k, {U"大道", U"胡同"});
+      if (street) {
+        add(keep, e);
+        i = e - 1;
+      }
+      break;
+    }
+  }
 }
 
 // ---------------------------------------------------------------- numbers

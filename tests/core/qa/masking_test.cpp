@@ -222,6 +222,12 @@ BOOST_AUTO_TEST_CASE(province_and_city_kept) {
   BOOST_TEST(mask("浙江省杭州市西湖区文三路 123 号 5 幢 201") == "浙江省杭州市***");
   BOOST_TEST(mask("北京市朝阳区建国路88号 谢谢") == "北京市*** 谢谢");
   BOOST_TEST(mask("北京市朝阳区建国路88号 13800138000") == "北京市*** 138****8000");
+  // A city written bare, with neither province nor 市, keeps its name when a district and a
+  // street follow; talk about a district, or a city inside a word, is left alone.
+  BOOST_TEST(mask("寄到广州天河区体育西路100号") == "寄到广州***");
+  BOOST_TEST(mask("发往成都武侯区人民南路四段1号") == "发往成都***");
+  untouched("深圳南山区的天气很好");
+  untouched("孙中山纪念馆在越秀区中山路");
   BOOST_TEST(mask("地址：浙江省杭州市西湖区文三路100号，尽快发") ==
              "地址：浙江省杭州市***，尽快发");
   BOOST_TEST(mask("广东省深圳市南山区科技园1栋") == "广东省深圳市***");
