@@ -39,12 +39,16 @@ std::string_view mobile_number(std::string_view d) noexcept {
   return d;
 }
 
+std::size_t landline_area_length(std::string_view d) noexcept {
+  return d.size() > 1 && (d[1] == '1' || d[1] == '2') ? 3 : 4;
+}
+
 bool landline_number(std::string_view d, bool example_ok) noexcept {
   if (!all_digits(d)) return false;
   if (d.size() == 10 && (d.substr(0, 3) == "400" || d.substr(0, 3) == "800")) return true;
   if (d[0] != '0' || d.size() < 10 || d.size() > 12 || d[1] == '0') return false;
   // 010 and 02x have three-digit area codes, the rest four; subscriber numbers 7–8 digits.
-  std::size_t const area = (d[1] == '1' || d[1] == '2') ? 3 : 4;
+  std::size_t const area = landline_area_length(d);
   std::size_t const rest = d.size() - area;
   return rest >= 7 && rest <= 8 && d[area] != '0' && (d[area] != '1' || example_ok);
 }

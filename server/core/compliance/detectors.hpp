@@ -16,6 +16,8 @@ std::string_view mobile_number(std::string_view digits) noexcept;
 // 010-12345678 is how people write a number down (as an example, or to slip one through); the
 // caller allows it only where the area code stands as a group of its own, not inside a date.
 bool landline_number(std::string_view digits, bool example_ok = false) noexcept;
+// The area code's length in a landline's digits (0 + 2 or 3 digits: 010 and 02x are short).
+std::size_t landline_area_length(std::string_view digits) noexcept;
 // 16–19 digits, Luhn-valid, with a card issuer prefix (UnionPay 62, Visa 4, Mastercard 51–55 and
 // 22–27, JCB 35, Discover 60/65).
 bool bank_card_number(std::string_view digits) noexcept;

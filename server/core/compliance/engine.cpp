@@ -1159,14 +1159,20 @@ struct scan_state {
   // own group (010-12345678, 0755 1234 5678), or the number is one solid run on its own: a date
   // or a time spaced out digit by digit never lines up like that.
   bool area_code_group(std::string_view d, group const& first, bool whole, bool solid) const {
-    std::uint32_t const area = (d[1] == '1' || d[1] == '2') ? 3 : 4;
-    std::uint32_t digits = 0;
+    std::size_t const area = landline_area_length(d);
+    std::size_t digits = 0;
     for (std::uint32_t u = first.first; u <= first.last; ++u) digits += unit_is_digit(u) ? 1 : 0;
     return digits == area || (whole && solid);
   }
 
   // -------------------------------------------------------------------------------------------
   // WeChat ids written in letters: after (or before) a WeChat cue, and wxid_… anywhere.
+
+  // A digit, _ or - in a token: what no English word has and most ids do.
+  static bool has_id_mark(std::u32string_view tok) {
+    return std::any_of(tok.begin(), tok.end(),
+                       [](char32_t c) { return is_ascii_digit(c) || c == '_' || c == '-'; });
+  }
 
   // An id token starting at unit u: letters, digits, '_' and '-'. With `spaced`, single spaces,
   // middle dots and full stops between characters are part of it too (a b c 1 2 3, abc.12345:
@@ -1235,9 +1241,7 @@ struct scan_state {
         std::u32string_view const tok = id_text(ub, ue);
         // A lone "v" is a cue only for an id that no English word could be (V neckline).
         bool const weak_cue = h.e - h.b == 1 && is_ascii_alpha(sc(h.b));
-        bool const id_like = std::any_of(tok.begin(), tok.end(), [](char32_t c) {
-          return is_ascii_digit(c) || c == '_' || c == '-';
-        });
+        bool const id_like = has_id_mark(tok);
         if ((!weak_cue || id_like) && tok.size() >= 6 && tok.size() <= 20 && !lexicon_word(tok) &&
             !is_claimed(ub, ue) && !is_consumed(ub, ue) && uc(ue) != '@' && uc(ue) != '.') {
           emit(category::contact, "contact.wechat_id", {}, sig[h.b], ue, true,
@@ -1270,10 +1274,7 @@ struct scan_state {
       if (lexicon_word(tok)) continue;
       // Before an English cue (accept WeChat, scan wechat) a word is prose; an id there has a
       // digit, _ or - in it.
-      if (is_ascii_alpha(sc(h.b)) && std::none_of(tok.begin(), tok.end(), [](char32_t c) {
-            return is_ascii_digit(c) || c == '_' || c == '-';
-          }))
-        continue;
+      if (is_ascii_alpha(sc(h.b)) && !has_id_mark(tok)) continue;
       emit(category::contact, "contact.wechat_id", {}, ub, sig[h.e - 1] + 1, true,
            official(std::u32string_view(tok)));
     }
