@@ -398,6 +398,11 @@ export function mountQa(root, ctx) {
       const body = { chat: transcript.id, scores, comment: comment.value.trim() };
       if (Object.keys(overrideReasons).length) body.override_reasons = overrideReasons;
       if (sample && sample.chats.includes(transcript.id)) body.sample = sample.id;
+      // The last answer goes as the new request leaves, so what shows next is this one's; the
+      // button waits for it, so one click stores one review.
+      replace(result);
+      const button = e.submitter || null;
+      if (button) button.disabled = true;
       try {
         const r = await post('/api/qa/reviews', body);
         reviewed.add(transcript.id);
@@ -406,6 +411,8 @@ export function mountQa(root, ctx) {
         renderSample();
       } catch (ex) {
         replace(result, h('p', { class: `msgbox ${notBuilt(ex) ? 'warn' : 'error'}`, id: 'qa-review-error', dataset: { status: ex.status } }, notBuilt(ex) ? t('err.not_built') : ex.message));
+      } finally {
+        if (button) button.disabled = false;
       }
     };
     replace(
