@@ -676,9 +676,12 @@ void hub::agent_transfer(sp const& p, wire::transfer_frame const& f) {
   routing::commands out;
   auto err = router_.transfer(f.chat, p->agent, f.to, clock_(), out);
   if (err != routing::route_error::none) {
-    static char const* const messages[] = {"", "no such chat or agent", "not allowed",
+    static char const* const messages[] = {"",
+                                           "no such chat or agent",
+                                           "not allowed",
                                            "the target agent has no free capacity",
-                                           "the target agent is not online"};
+                                           "the target agent is not online",
+                                           "the chat is already yours"};
     return stored_control_ack(p, f.id, [self = shared_from_this(), p, f, err] {
       self->send_error(p, f.id, routing::to_string(err), messages[static_cast<int>(err)]);
     });

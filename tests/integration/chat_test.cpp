@@ -507,6 +507,12 @@ BOOST_AUTO_TEST_CASE(queue_positions_transfer_and_capacity) {
   e = a1->read_type("error");
   BOOST_REQUIRE(e);
   BOOST_TEST(str(*e, "code") == "capacity");
+  // To oneself: an error, and the chat stays.
+  a1->send(json::object{{"type", "transfer"}, {"id", "t3"}, {"chat", chat1}, {"to", "a1"}});
+  e = a1->read_type("error");
+  BOOST_REQUIRE(e);
+  BOOST_TEST(str(*e, "code") == "bad_request");
+  BOOST_TEST(str(*e, "id") == "t3");
   // The buyer closes; a1 takes b3.
   b1->send(json::object{{"type", "close"}, {"id", "c"}, {"chat", chat1}});
   BOOST_REQUIRE(b1->read_type("closed"));

@@ -17,6 +17,8 @@ char const* to_string(route_error e) {
       return "capacity";
     case route_error::unavailable:
       return "unavailable";
+    case route_error::same_agent:
+      return "bad_request";
   }
   return "unknown";
 }
@@ -251,7 +253,7 @@ route_error router::transfer(std::string const& chat, std::string const& by, std
   if (target == agents_.end()) return route_error::not_found;
   auto& t = target->second;
   if (!lists_merchant(t.profile.merchants, c.merchant)) return route_error::forbidden;
-  if (to == by) return route_error::none;
+  if (to == by) return route_error::same_agent;
   if (!t.connected || t.status != agent_status::online) return route_error::unavailable;
   if (static_cast<int>(t.chats.size()) >= t.profile.capacity) return route_error::capacity;
   auto& from = agents_.at(by);

@@ -50,7 +50,9 @@ using commands = std::vector<command>;
 
 enum class agent_status { away, online };
 
-enum class route_error { none, not_found, forbidden, capacity, unavailable };
+// `same_agent`: a transfer to the agent who already holds the chat (a slip in the console, which
+// is told so rather than acked for a transfer that did nothing).
+enum class route_error { none, not_found, forbidden, capacity, unavailable, same_agent };
 char const* to_string(route_error e);
 
 struct agent_view {

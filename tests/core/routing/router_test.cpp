@@ -236,6 +236,10 @@ BOOST_FIXTURE_TEST_CASE(transfer_rules, fixture) {
   BOOST_TEST(r.transfer("c1", holder, "ghost", now, out) == route_error::not_found);
   BOOST_TEST(r.transfer("c1", holder, "a3", now, out) == route_error::forbidden);
   BOOST_TEST(r.transfer("c1", holder, "a4", now, out) == route_error::unavailable);
+  // To the holder itself: said so, nothing moves.
+  BOOST_TEST(r.transfer("c1", holder, holder, now, out) == route_error::same_agent);
+  BOOST_TEST(std::string(to_string(route_error::same_agent)) == "bad_request");
+  BOOST_TEST(r.holder("c1").value() == holder);
   BOOST_TEST(out.empty());
   // Fill a2 so it is full, then try.
   if (holder == "a1") {
