@@ -496,32 +496,38 @@ struct scan_state {
                                                                  : 0;
   }
 
-  // Length of a Latin filler word (id, is, no, hao …) starting at significant index k, else 0.
-  std::uint32_t ascii_filler_len(std::uint32_t k) const {
-    if (!is_ascii_alpha(sc(k)) || unit_is_alpha(static_cast<std::ptrdiff_t>(sig[k]) - 1)) return 0;
-    // The word's letters are contiguous in sig_chars: compared in place, nothing copied.
+  // The Latin word (letters written together) starting at significant index k, empty when there
+  // is none or it is longer than eight letters (no word the detectors look for is; the bound keeps
+  // a long run of letters from being read again at every position). The letters are contiguous
+  // in sig_chars: a view, nothing copied.
+  std::u32string_view latin_word(std::uint32_t k) const {
+    constexpr std::uint32_t longest_word = 8;
     std::uint32_t j = k;
     while (j < sig.size() && is_ascii_alpha(sc(j)) && (j == k || sig[j] == sig[j - 1] + 1) &&
-           j - k < 8)
+           j - k <= longest_word)
       ++j;
-    if (j < sig.size() && sig[j] == sig[j - 1] + 1 && is_ascii_alpha(sc(j))) return 0;
-    std::u32string_view const w(ft.sig_chars.data() + k, j - k);
+    if (j - k > longest_word) return {};
+    return {ft.sig_chars.data() + k, j - k};
+  }
+
+  // Length of a Latin filler word (id, is, no, hao …) starting at significant index k, else 0.
+  std::uint32_t ascii_filler_len(std::uint32_t k) const {
+    if (unit_is_alpha(static_cast<std::ptrdiff_t>(sig[k]) - 1)) return 0;
     static constexpr std::array<std::u32string_view, 7> words = {
         U"id", U"is", U"no", U"hao", U"num", U"number", U"account"};
-    return std::find(words.begin(), words.end(), w) != words.end()
+    std::u32string_view const w = latin_word(k);
+    return !w.empty() && std::find(words.begin(), words.end(), w) != words.end()
                ? static_cast<std::uint32_t>(w.size())
                : 0;
   }
 
-  // The Latin word (letters written together) starting at significant index k, if it is one of
-  // `words`.
+  // The Latin word starting at significant index k is one of `words`, not run on into digits.
   template <std::size_t N>
   bool ascii_word_in(std::uint32_t k, std::array<std::u32string_view, N> const& words) const {
-    if (k >= sig.size() || !is_ascii_alpha(sc(k))) return false;
-    std::uint32_t j = k + 1;
-    while (j < sig.size() && is_ascii_alpha(sc(j)) && sig[j] == sig[j - 1] + 1) ++j;
+    std::u32string_view const w = latin_word(k);
+    if (w.empty()) return false;
+    auto const j = k + static_cast<std::uint32_t>(w.size());
     if (j < sig.size() && sig[j] == sig[j - 1] + 1 && is_ascii_digit(sc(j))) return false;
-    std::u32string_view const w(ft.sig_chars.data() + k, j - k);
     return std::find(words.begin(), words.end(), w) != words.end();
   }
 
@@ -1159,10 +1165,8 @@ struct scan_state {
   // own group (010-12345678, 0755 1234 5678), or the number is one solid run on its own: a date
   // or a time spaced out digit by digit never lines up like that.
   bool area_code_group(std::string_view d, group const& first, bool whole, bool solid) const {
-    std::size_t const area = landline_area_length(d);
-    std::size_t digits = 0;
-    for (std::uint32_t u = first.first; u <= first.last; ++u) digits += unit_is_digit(u) ? 1 : 0;
-    return digits == area || (whole && solid);
+    // A group is a stretch of digit units, so its length is its digit count.
+    return first.last - first.first + 1 == landline_area_length(d) || (whole && solid);
   }
 
   // -------------------------------------------------------------------------------------------
