@@ -74,6 +74,25 @@ class ac_matcher {
       if (report[state] > 0) [[unlikely]]
         m->report_all(report[state], end, *out);
     }
+    // Feeds n characters; the first is reported as ending at first_end + 1, and so on. The
+    // state lives in a register for the whole run (one store at the end).
+    void feed_all(char32_t const* p, std::size_t n, std::size_t first_end) {
+      // Copies the report_all call cannot be assumed to leave alone.
+      std::uint32_t s = state;
+      slot const* const sl = slots;
+      std::uint32_t const* const rt = root;
+      std::int32_t const* const rp = report;
+      std::uint16_t const* const sy = symbols;
+      for (std::size_t k = 0; k < n; ++k) {
+        char32_t const c = p[k];
+        std::uint32_t const a = c < 0x10000 ? sy[c] : m->symbol(c);
+        slot const x = sl[s + a];
+        s = x.owner == s ? x.to : rt[a];
+        if (rp[s] > 0) [[unlikely]]
+          m->report_all(rp[s], static_cast<std::uint32_t>(first_end + k + 1), *out);
+      }
+      state = s;
+    }
   };
   cursor start(std::vector<match>& out) const {
     return {slots_.data(), root_.data(), report_.data(), bmp_symbols_.data(), this, 0, &out};

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstddef>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -426,7 +428,7 @@ void folded_text::clear() {
 // The rare code points the fast table does not cover (removed, several units, astral), out of
 // line so the common loop keeps its state in registers. Returns the new unit count.
 std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
-                                     unsigned& tr, ac_matcher::cursor* scan) {
+                                     unsigned& tr) {
   auto const& t = bmp_fold();
   std::u32string tmp;  // stays empty for removed code points
   fold_code_point(c, tmp);
@@ -444,7 +446,6 @@ std::size_t folded_text::append_slow(char32_t c, std::uint32_t src, std::size_t 
     if (!noise) {
       sig_chars[ns] = f;
       sig[ns++] = static_cast<std::uint32_t>(nu);
-      if (scan != nullptr) scan->feed(f, static_cast<std::uint32_t>(ns));
     }
     if ((in & info_form) != 0) form_pos_.push_back(static_cast<std::uint32_t>(nu));
     units[nu++] = {f, src, noise ? unit_kind::noise : unit_kind::sig,
@@ -483,6 +484,156 @@ void folded_text::fold_from(std::uint32_t base, ac_matcher::cursor* scan) {
     fold_run<false>(base, nullptr);
 }
 
+#if defined(__x86_64__)
+namespace {
+
+// Where the fold writes, for the vector loop below.
+struct fold_sinks {
+  unit* units;
+  std::uint32_t* sig;
+  char32_t* sig_chars;
+  std::int32_t* sig_of;
+  std::uint32_t* forms;
+};
+
+// Permutation indices that interleave three vectors of 16 dwords (the character, the source
+// index and the kind/form word of 16 units) into the 48 dwords of 16 `unit`s.
+struct unit_interleave {
+  alignas(64) std::int32_t pair[3][16];  // from (character, source): lane or 16 + lane
+  alignas(64) std::int32_t word[3][16];  // from the kind/form word: lane
+  std::uint16_t word_lanes[3] = {};      // which output lanes take the word
+  constexpr unit_interleave() : pair{}, word{} {
+    for (int k = 0; k < 3; ++k)
+      for (int j = 0; j < 16; ++j) {
+        int const e = 16 * k + j, u = e / 3, f = e % 3;
+        pair[k][j] = f == 0 ? u : 16 + u;
+        word[k][j] = u;
+        if (f == 2) word_lanes[k] = static_cast<std::uint16_t>(word_lanes[k] | (1u << j));
+      }
+  }
+};
+static_assert(sizeof(unit) == 12 && offsetof(unit, src) == 4 && offsetof(unit, kind) == 8 &&
+              offsetof(unit, form) == 9);
+static_assert(static_cast<int>(unit_kind::sig) == 0 && static_cast<int>(unit_kind::noise) == 1);
+constexpr unit_interleave interleave{};
+
+// Sixteen code points at a time: one gather from the fold table, then the units, the
+// significant indices and characters (compressed), the unit → significant map (expanded) and
+// the digit-form positions, each written with one store; the last block of a segment is a
+// masked one. Stops at the first block holding a code point the table does not cover (astral,
+// removed, several units); the scalar loop takes that one. Stores are masked to what is
+// written, so nothing lands past the buffers, which hold one unit per code point left.
+// (GCC 12 warns about the undefined source vectors inside its own AVX-512 intrinsics.)
+// A mask of the first k (at most 16) lanes.
+constexpr __mmask16 first_lanes(std::size_t k) {
+  return static_cast<__mmask16>((1u << k) - 1u);
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,popcnt"))) std::size_t fold_blocks_avx512(
+    char32_t const* text, std::size_t i, std::size_t n, std::uint32_t base,
+    std::uint32_t const* fast, fold_sinks const& out, std::size_t& nu, std::size_t& ns,
+    std::size_t& nf, unsigned& traits) {
+  __m512i const iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512i const all_ones = _mm512_set1_epi32(-1);
+  __m512i const low16 = _mm512_set1_epi32(0xFFFF);
+  __m512i const astral = _mm512_set1_epi32(0x10000);
+  __m512i const noise_bit = _mm512_set1_epi32(info_noise);
+  __m512i const form_bits = _mm512_set1_epi32(static_cast<int>(info_form));
+  __m512i const one = _mm512_set1_epi32(1);
+  __m512i const byte = _mm512_set1_epi32(0xFF);
+  __m512i const pair0 = _mm512_load_si512(interleave.pair[0]);
+  __m512i const pair1 = _mm512_load_si512(interleave.pair[1]);
+  __m512i const pair2 = _mm512_load_si512(interleave.pair[2]);
+  __m512i const word0 = _mm512_load_si512(interleave.word[0]);
+  __m512i const word1 = _mm512_load_si512(interleave.word[1]);
+  __m512i const word2 = _mm512_load_si512(interleave.word[2]);
+  __m512i seen = _mm512_setzero_si512();
+  while (i < n) {
+    std::size_t const lanes = std::min<std::size_t>(16, n - i);
+    __mmask16 const valid = first_lanes(lanes);
+    __m512i const c = _mm512_maskz_loadu_epi32(valid, text + i);
+    if (_mm512_mask_cmpge_epu32_mask(valid, c, astral) != 0) break;
+    __m512i const v = _mm512_mask_i32gather_epi32(all_ones, valid, c, fast, 4);
+    if (_mm512_mask_cmpeq_epi32_mask(valid, v, all_ones) != 0) break;
+    __m512i const info = _mm512_maskz_srli_epi32(valid, v, 16);
+    __m512i const folded = _mm512_and_si512(v, low16);
+    __mmask16 const noise = _mm512_mask_test_epi32_mask(valid, info, noise_bit);
+    auto const sigm = static_cast<__mmask16>(valid & ~noise);
+    __mmask16 const form = _mm512_test_epi32_mask(info, form_bits);
+    seen = _mm512_or_si512(seen, info);
+    __m512i const unit_index = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(nu)), iota);
+    __m512i const src = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(base + i)), iota);
+    // Significant units get ns, ns + 1, … in order; noise gets -1.
+    __m512i const rank = _mm512_maskz_expand_epi32(
+        sigm, _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(ns)), iota));
+    auto const nsig = static_cast<std::size_t>(__builtin_popcount(sigm));
+    auto const nform = static_cast<std::size_t>(__builtin_popcount(form));
+    _mm512_mask_storeu_epi32(out.sig_of + nu, valid, _mm512_mask_mov_epi32(all_ones, sigm, rank));
+    _mm512_mask_storeu_epi32(out.sig + ns, first_lanes(nsig),
+                             _mm512_maskz_compress_epi32(sigm, unit_index));
+    _mm512_mask_storeu_epi32(out.sig_chars + ns, first_lanes(nsig),
+                             _mm512_maskz_compress_epi32(sigm, folded));
+    _mm512_mask_storeu_epi32(out.forms + nf, first_lanes(nform),
+                             _mm512_maskz_compress_epi32(form, unit_index));
+    // kind (sig 0, noise 1) in byte 0, the digit-form value (-1 for none) in byte 1.
+    __m512i const value =
+        _mm512_sub_epi32(_mm512_srli_epi32(_mm512_and_si512(info, form_bits), 8), one);
+    __m512i const word = _mm512_or_si512(_mm512_maskz_mov_epi32(noise, one),
+                                         _mm512_slli_epi32(_mm512_and_si512(value, byte), 8));
+    auto* u = reinterpret_cast<std::int32_t*>(out.units + nu);
+    std::size_t const dwords = 3 * lanes;
+    _mm512_mask_storeu_epi32(
+        u, first_lanes(std::min<std::size_t>(dwords, 16)),
+        _mm512_mask_permutexvar_epi32(_mm512_permutex2var_epi32(folded, pair0, src),
+                                      interleave.word_lanes[0], word0, word));
+    if (dwords > 16)
+      _mm512_mask_storeu_epi32(
+          u + 16, first_lanes(std::min<std::size_t>(dwords - 16, 16)),
+          _mm512_mask_permutexvar_epi32(_mm512_permutex2var_epi32(folded, pair1, src),
+                                        interleave.word_lanes[1], word1, word));
+    if (dwords > 32)
+      _mm512_mask_storeu_epi32(
+          u + 32, first_lanes(dwords - 32),
+          _mm512_mask_permutexvar_epi32(_mm512_permutex2var_epi32(folded, pair2, src),
+                                        interleave.word_lanes[2], word2, word));
+    nu += lanes;
+    ns += nsig;
+    nf += nform;
+    i += lanes;
+  }
+  traits |= static_cast<unsigned>(_mm512_reduce_or_epi32(seen)) & info_traits;
+  return i;
+}
+#pragma GCC diagnostic pop
+
+bool have_avx512() {
+  static bool const yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+  return yes;
+}
+
+}  // namespace
+#endif
+
+namespace {
+std::atomic<bool> vector_fold_on{true};
+}  // namespace
+
+void set_vector_fold(bool on) noexcept {
+  vector_fold_on.store(on, std::memory_order_relaxed);
+}
+
+bool vector_fold_available() noexcept {
+#if defined(__x86_64__)
+  return have_avx512();
+#else
+  return false;
+#endif
+}
+
 template <bool Scan>
 void folded_text::fold_run(std::uint32_t base, ac_matcher::cursor* scan) {
   std::u32string_view const text = std::u32string_view(original).substr(base);
@@ -490,6 +641,7 @@ void folded_text::fold_run(std::uint32_t base, ac_matcher::cursor* scan) {
   // the rare multi-unit folds grow them on the way. Trimmed to what was written at the end.
   std::size_t nu = units.size();
   std::size_t ns = sig.size();
+  std::size_t const first_sig = ns;
   units.resize(nu + text.size());
   sig.resize(ns + text.size());
   sig_chars.resize(ns + text.size());
@@ -501,16 +653,31 @@ void folded_text::fold_run(std::uint32_t base, ac_matcher::cursor* scan) {
   // Positions of digit forms, for finish(): written for every unit, kept for forms only.
   std::size_t nf = form_pos_.size();
   form_pos_.resize(nf + n);
+#if defined(__x86_64__)
+  bool const vector = have_avx512() && vector_fold_on.load(std::memory_order_relaxed);
+#else
+  bool const vector = false;
+#endif
   for (std::size_t i = 0; i < n;) {
-    // The common loop: state in locals whose address is never taken, so the stores through
-    // the unit pointers cannot alias it and it stays in registers.
+#if defined(__x86_64__)
+    if (vector)
+      i = fold_blocks_avx512(
+          in_text, i, n, base, fast,
+          {units.data(), sig.data(), sig_chars.data(), sig_of.data(), form_pos_.data()}, nu, ns, nf,
+          tr);
+#endif
+    // One code point at a time: the tail, and a block the vector loop stopped at, up to and
+    // including the code point that stopped it.
+    std::size_t const limit = vector ? std::min(n, i + 16) : n;
     {
+      // State in locals whose address is never taken, so the stores through the unit pointers
+      // cannot alias it and it stays in registers.
       unit* U = units.data();
       std::uint32_t* S = sig.data();
       char32_t* SC = sig_chars.data();
       std::int32_t* O = sig_of.data();
       std::uint32_t* F = form_pos_.data();
-      for (; i < n; ++i) {
+      for (; i < limit; ++i) {
         char32_t const c = in_text[i];
         std::uint32_t const v = c < 0x10000 ? fast[c] : bmp_fold_table::slow;
         if (v == bmp_fold_table::slow) break;
@@ -527,15 +694,11 @@ void folded_text::fold_run(std::uint32_t base, ac_matcher::cursor* scan) {
                  noise ? unit_kind::noise : unit_kind::sig,
                  static_cast<std::int8_t>(((info & info_form) >> 8) - 1)};
         ++nu;
-        if constexpr (Scan) {
-          if (!noise)
-            scan->feed(static_cast<char32_t>(v & 0xFFFFu), static_cast<std::uint32_t>(ns));
-        }
       }
     }
-    if (i < n) {
+    if (i < limit) {
       form_pos_.resize(nf);
-      nu = append_slow(in_text[i], base + static_cast<std::uint32_t>(i), nu, ns, tr, scan);
+      nu = append_slow(in_text[i], base + static_cast<std::uint32_t>(i), nu, ns, tr);
       nf = form_pos_.size();
       form_pos_.resize(nf + n - i);
       ++i;
@@ -547,6 +710,8 @@ void folded_text::fold_run(std::uint32_t base, ac_matcher::cursor* scan) {
   sig_chars.resize(ns);
   sig_of.resize(nu);
   traits = tr;
+  // The automaton over this segment's significant characters, in one tight loop of its own.
+  if constexpr (Scan) scan->feed_all(sig_chars.data() + first_sig, ns - first_sig, first_sig);
 }
 
 namespace {

@@ -109,11 +109,16 @@ struct folded_text {
   template <bool Scan>
   void fold_run(std::uint32_t base, ac_matcher::cursor* scan);
   std::size_t append_slow(char32_t c, std::uint32_t src, std::size_t nu, std::size_t& ns,
-                          unsigned& tr, ac_matcher::cursor* scan);
+                          unsigned& tr);
   scratch_vector<std::uint32_t> form_pos_;  // units that are digit forms, in order
   std::vector<std::int8_t> cand_;           // scratch for finish(), kept to avoid reallocating
   std::vector<std::pair<std::size_t, std::size_t>> loose_;
 };
+
+// Whether the fold may use its AVX-512 loop where the processor has one (the default). Off, every
+// code point goes through the scalar loop: for tests that hold the two to the same output.
+void set_vector_fold(bool on) noexcept;
+bool vector_fold_available() noexcept;
 
 // UTF-8 helpers. Invalid bytes decode to U+FFFD one byte at a time; encoded surrogates count as
 // one code point each so offsets stay stable for lone surrogates that slipped through JSON.
