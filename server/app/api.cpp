@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -378,8 +379,22 @@ void api::authenticate(http_request const& req, std::function<void(std::optional
 bool api::origin_allowed_for_console(http_request const& req) const {
   auto origin = req.header("origin");
   if (origin.empty()) return false;
-  if (origin == "http://" + req.header("host") || origin == "https://" + req.header("host"))
+  // The console's own page. kefud speaks plain HTTP and is usually reached through a proxy that
+  // terminates TLS: when the proxy says which scheme the page was served over, only that scheme
+  // is the console's (an http:// page on the same host is another origin); without it either is.
+  auto const host = req.header("host");
+  // The first proxy's word counts (a chain of proxies appends theirs after a comma).
+  std::string proto;
+  for (char ch : req.header("x-forwarded-proto")) {
+    if (ch == ',') break;
+    if (ch != ' ' && ch != '\t')
+      proto += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  if (proto == "http" || proto == "https") {
+    if (origin == proto + "://" + host) return true;
+  } else if (origin == "http://" + host || origin == "https://" + host) {
     return true;
+  }
   for (auto const& o : cfg_.console_origins)
     if (o == origin) return true;
   return false;

@@ -191,6 +191,21 @@ BOOST_AUTO_TEST_CASE(origin_checks_before_upgrade) {
                  port, "/ws/agent",
                  {{"Authorization", "Bearer " + token}, {"Origin", "https://tool.example"}}) == 0);
   BOOST_TEST(nobody.connect(port, "/ws/agent") == 401);
+  // Behind a proxy that names the page's scheme, only that scheme is the console's own.
+  std::string const self_tls = "https://127.0.0.1:" + std::to_string(port);
+  ws_client via_tls, plain_behind_tls, tls_behind_plain;
+  BOOST_TEST(via_tls.connect(port, "/ws/agent",
+                             {{"Cookie", "kefu_session=" + token},
+                              {"Origin", self_tls},
+                              {"X-Forwarded-Proto", "https"}}) == 0);
+  BOOST_TEST(plain_behind_tls.connect(port, "/ws/agent",
+                                      {{"Cookie", "kefu_session=" + token},
+                                       {"Origin", self_origin},
+                                       {"X-Forwarded-Proto", "HTTPS, http"}}) == 403);
+  BOOST_TEST(tls_behind_plain.connect(port, "/ws/agent",
+                                      {{"Cookie", "kefu_session=" + token},
+                                       {"Origin", self_tls},
+                                       {"X-Forwarded-Proto", "http"}}) == 403);
 }
 
 BOOST_AUTO_TEST_CASE(http_header_and_body_limits) {
