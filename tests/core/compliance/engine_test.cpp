@@ -426,6 +426,11 @@ BOOST_AUTO_TEST_CASE(merchant_policy) {
   // Inviting the buyer to the merchant's own official contact is no solicitation.
   BOOST_TEST(e.check("请加企业QQ 800012345", cc::role::agent).act == cc::action::allow);
   BOOST_TEST(e.check("加我QQ 800012346", cc::role::agent).act == cc::action::block);
+  // The registered QQ or phone offered as a WeChat account is not what was registered.
+  BOOST_TEST(e.check("加我微信 800012345", cc::role::agent).act == cc::action::block);
+  BOOST_TEST(e.check("vx：13900139000", cc::role::agent).act == cc::action::block);
+  BOOST_TEST(e.check("13900139000 微信同号", cc::role::agent).act == cc::action::block);
+  BOOST_TEST(e.check("电话 13900139000", cc::role::agent).act == cc::action::allow);
   BOOST_TEST(e.check("13800138000", cc::role::agent).act == cc::action::block);
   // Strict greeting policy blocks.
   auto const g = e.check_greeting("您好，{merchant}很高兴为您服务", "小米", "小美", "在吗");
