@@ -126,6 +126,11 @@ void fold_slow(char32_t c, std::u32string& out) {
     append_number(out, d);
     return;
   }
+  // Decimal digits of every script (١٣٨ Arabic-Indic, १३८ Devanagari …): NFKC leaves them alone.
+  if (u_charType(static_cast<UChar32>(c)) == U_DECIMAL_DIGIT_NUMBER) {
+    out.push_back(U'0' + static_cast<char32_t>(u_charDigitValue(static_cast<UChar32>(c))));
+    return;
+  }
   auto const* n = nfkc_cf();
   auto const uc = static_cast<UChar32>(c);
   if (n == nullptr || n->isInert(uc)) {
@@ -731,9 +736,9 @@ void folded_text::finish() {
   digit_units.clear();
   if (form_pos_.empty()) return;  // no digit forms at all
   auto& pos = form_pos_;          // candidates, in order: the digit forms, then also marked letters
-  // Letters can stand for digits only when there are look-alike letters and digits at all.
-  bool const letters =
-      (traits & trait_alpha) && (traits & trait_digit) && (traits & trait_lookalike);
+  // Letters can stand for digits only when there are look-alike letters and digit forms at all
+  // (Arabic or Chinese: 一三八OO一三八OOO).
+  bool const letters = (traits & trait_alpha) && (traits & trait_lookalike);
   if (letters) mark_letters();
   // Runs: candidates separated by at most three noise units. Weak forms count as digits only
   // when the run holds at least five candidates.
@@ -801,7 +806,7 @@ void folded_text::mark_letters() {
     if (letters > 0 && all_look) {
       if (digits >= 2 || (digits > 0 && digits * 2 >= digits + letters))
         mark(i, j);
-      else if (digits == 0 && letters <= 4)
+      else if (letters <= 4)  // letters only, or one digit among up to four (8OOO)
         loose.emplace_back(i, j);
     }
     i = j;
@@ -819,12 +824,19 @@ void folded_text::mark_letters() {
   for (int pass = 0; pass < 2; ++pass) {
     for (std::size_t t = 0; t < loose.size(); ++t) {
       auto const [b, e] = pass == 0 ? loose[t] : loose[loose.size() - 1 - t];
-      if (cand[b] >= 0) continue;
+      std::size_t first_letter = b;  // marked already (by the other pass)?
+      while (first_letter < e && is_ascii_digit(units[first_letter].c)) ++first_letter;
+      if (cand[first_letter] >= 0) continue;
       bool const before = digit_near(static_cast<std::ptrdiff_t>(b) - 1, -1);
       bool const after = digit_near(static_cast<std::ptrdiff_t>(e), 1);
-      // With digits on one side only, a word (lol) stays a word; OOO or a lone l does not.
+      // With digits on one side only, a word (lol) stays a word; OOO, 8OOO or a lone l does not.
       bool one_letter = true;
-      for (std::size_t k = b + 1; k < e; ++k) one_letter = one_letter && units[k].c == units[b].c;
+      char32_t letter = 0;
+      for (std::size_t k = b; k < e; ++k) {
+        if (is_ascii_digit(units[k].c)) continue;
+        if (letter == 0) letter = units[k].c;
+        one_letter = one_letter && units[k].c == letter;
+      }
       if ((before && after) || ((before || after) && one_letter)) mark(b, e);
     }
   }

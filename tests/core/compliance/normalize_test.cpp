@@ -163,6 +163,14 @@ BOOST_AUTO_TEST_CASE(digit_forms_fold_inside_runs) {
   BOOST_TEST(digits(fold("１３８")) == "138");
   BOOST_TEST(digits(fold("l38OO13800O")) == "13800138000");
   BOOST_TEST(digits(fold("138零零13八000")) == "13800138000");
+  // A group of one digit and look-alike letters next to a run (138 0013 8OOO).
+  BOOST_TEST(digits(fold("138 0013 8OOO")) == "13800138000");
+  BOOST_TEST(digits(fold("l38 OOl3 8OOO")) == "13800138000");
+  // Look-alike letters among Chinese digits, with no Arabic digit at all.
+  BOOST_TEST(digits(fold("一三八OO一三八OOO")) == "13800138000");
+  // Decimal digits of other scripts fold to digits.
+  BOOST_TEST(digits(fold("١٣٨٠٠")) == "13800");
+  BOOST_TEST(digits(fold("१३८")) == "138");
 }
 
 BOOST_AUTO_TEST_CASE(digit_words_stay_words_outside_runs) {
@@ -175,6 +183,8 @@ BOOST_AUTO_TEST_CASE(digit_words_stay_words_outside_runs) {
   BOOST_TEST(digits(fold("hello")) == ".....");
   BOOST_TEST(digits(fold("lol 123")) == "...123");
   BOOST_TEST(digits(fold("model1100")) == ".....1100");
+  // A letter group with one digit and mixed letters next to nothing digit-like stays letters.
+  BOOST_TEST(digits(fold("size 8 ol")) == "....8..");
 }
 
 BOOST_AUTO_TEST_CASE(segments_are_joined_by_a_boundary) {
