@@ -745,6 +745,59 @@ BOOST_AUTO_TEST_CASE(a_wrong_method_is_405_with_allow_and_an_unknown_path_404) {
   BOOST_TEST(http(port, "GET", "/healthz").status == 200);
 }
 
+// Every method the 405 answer names reaches a handler: the list of allowed methods and the router
+// cannot drift apart unnoticed (a route added with a new method must be added to both).
+BOOST_AUTO_TEST_CASE(every_allowed_method_reaches_a_handler) {
+  world w;
+  auto port = w.server.port();
+  auto admin = std::pair<std::string, std::string>{"Authorization", "Bearer " + w.s.admin_token};
+  struct route {
+    char const* path;
+    std::vector<char const*> methods;
+  };
+  // The served paths, with ids filled in; /api/logout is asked last (it ends the session).
+  std::vector<route> const routes = {
+      {"/healthz", {"GET", "HEAD"}},
+      {"/metrics", {"GET", "HEAD"}},
+      {"/api/me", {"GET"}},
+      {"/api/rules", {"GET"}},
+      {"/api/rules/reload", {"POST"}},
+      {"/api/merchants", {"GET", "POST"}},
+      {"/api/merchants/m1", {"GET", "PATCH"}},
+      {"/api/agents", {"GET", "POST"}},
+      {"/api/agents/a1", {"PATCH"}},
+      {"/api/agents/a1/unsuspend", {"POST"}},
+      {"/api/chats/c1", {"GET"}},
+      {"/api/events", {"GET"}},
+      {"/api/sla", {"GET"}},
+      {"/api/compliance/check", {"POST"}},
+      {"/api/reports/satisfaction", {"GET"}},
+      {"/api/reports/price-guide", {"GET"}},
+      {"/api/qa/samples", {"GET", "POST"}},
+      {"/api/qa/samples/s1", {"GET"}},
+      {"/api/qa/samples/s1/export", {"GET"}},
+      {"/api/qa/weekly", {"GET"}},
+      {"/api/qa/scorecards", {"GET", "PUT"}},
+      {"/api/qa/reviews", {"GET", "POST"}},
+      {"/api/qa/scores", {"GET"}},
+      {"/api/qa/appeals", {"GET", "POST"}},
+      {"/api/qa/appeals/p1/resolve", {"POST"}},
+      {"/api/audit", {"GET"}},
+      {"/api/admin/retention", {"POST"}},
+      {"/api/login", {"POST"}},
+      {"/api/logout", {"POST"}},
+  };
+  for (auto const& r : routes)
+    for (auto const* m : r.methods) {
+      // An empty JSON object: enough to reach the handler, which may then refuse it.
+      auto res = http(port, m, r.path, "{}", {admin});
+      BOOST_TEST(res.status != 405, m << " " << r.path);
+      bool const unrouted =
+          res.status == 404 && res.body.find("no such endpoint") != std::string::npos;
+      BOOST_TEST(!unrouted, m << " " << r.path << " " << res.body);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(merchant_fields_the_server_owns_are_read_only_and_the_key_rotates) {
   world w;
   auto port = w.server.port();
