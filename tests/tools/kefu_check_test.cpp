@@ -198,3 +198,37 @@ BOOST_AUTO_TEST_CASE(bad_lines_are_reported_and_the_rest_still_checked) {
   BOOST_TEST(action(lines[2]) == "allow");
   fs::remove_all(dir);
 }
+
+// --role holds for every line; without it a line's own "agent" / "buyer" decides, and any other
+// "role" is only a field to copy (the line is still checked).
+BOOST_AUTO_TEST_CASE(an_explicit_role_holds_for_every_line) {
+  fs::path const dir =
+      fs::temp_directory_path() / ("kefu-check-role-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path const in = dir / "in.jsonl";
+  {
+    std::ofstream f(in, std::ios::binary);
+    f << R"({"id":1,"role":"agent","text":"高仿"})"
+      << "\n"
+      << R"({"id":2,"role":"客服","text":"高仿"})"
+      << "\n"
+      << R"({"id":3,"role":"buyer","text":"高仿"})"
+      << "\n";
+  }
+  auto run = [&](std::string const& flags) {
+    return run_command(std::string(KEFU_CHECK_PATH) + " --rules '" + KEFU_RULES_DIR_FOR_TESTS +
+                       "' " + flags + " < '" + in.string() + "'");
+  };
+  auto const buyer = run("--role buyer");
+  BOOST_TEST(buyer.status == 0);
+  BOOST_REQUIRE(buyer.lines.size() == 3u);
+  for (auto const& v : buyer.lines) BOOST_TEST(action(v) == "allow");  // buyers: no counterfeit
+  BOOST_TEST(buyer.lines[1].at("role").as_string() == "客服");
+  auto const own = run("");
+  BOOST_TEST(own.status == 0);
+  BOOST_REQUIRE(own.lines.size() == 3u);
+  BOOST_TEST(action(own.lines[0]) == "block");
+  BOOST_TEST(action(own.lines[1]) == "block");  // not a role: the default, agent
+  BOOST_TEST(action(own.lines[2]) == "allow");
+  fs::remove_all(dir);
+}

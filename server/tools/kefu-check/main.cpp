@@ -6,7 +6,8 @@
 //
 // Each input line is an object with a string "text"; its other fields are copied into the
 // verdict. Lines sharing a "chat" value form one chat in order: a line that is not blocked
-// enters that chat's window as if delivered. A line may carry its own "role". With the
+// enters that chat's window as if delivered. Without --role, a line may carry its own "role"
+// ("agent" or "buyer"; --role, when given, holds for every line). With the
 // merchant's greeting_mode "agent", a chat's first delivered agent line is also checked against
 // the greeting template as kefud does ({merchant}: the stored merchant's name with --db, else
 // any; {agent}: the line's string "agent", else any); a line without "chat" has no greeting to
@@ -57,6 +58,7 @@ bool blank(std::string const& s) {
 int main(int argc, char** argv) {
   std::string platform = "kuaishou";
   std::string role_name = "agent";
+  bool role_given = false;
   std::string rules_dir;
   std::string overrides_path;
   std::string merchant;
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
       value(platform);
     } else if (a == "--role") {
       value(role_name);
+      role_given = true;
     } else if (a == "--rules") {
       value(rules_dir);
     } else if (a == "--overrides") {
@@ -198,16 +201,12 @@ int main(int argc, char** argv) {
       status = 1;
       continue;
     }
+    // An explicit --role holds for every line. Without one, a line may say whose it is ("role":
+    // "agent" or "buyer", as a chat of both sides needs); any other value is just another field,
+    // copied into the verdict like the rest.
     cc::role sender = *default_role;
-    if (auto* r = obj->if_contains("role")) {
-      auto parsed = r->is_string() ? cc::parse_role(r->get_string()) : std::nullopt;
-      if (!parsed) {
-        std::cerr << "line " << line_no << ": \"role\" must be \"agent\" or \"buyer\"\n";
-        status = 1;
-        continue;
-      }
-      sender = *parsed;
-    }
+    if (auto* r = obj->if_contains("role"); r != nullptr && !role_given && r->is_string())
+      if (auto parsed = cc::parse_role(r->get_string())) sender = *parsed;
     // A line without "chat" is checked on its own, as POST /api/compliance/check without a
     // chat is: no window, and no chat whose greeting it could be.
     chat_state* chat = nullptr;
