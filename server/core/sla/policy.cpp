@@ -36,12 +36,15 @@ std::optional<std::int64_t> as_integer(const json::value& v) {
   return std::nullopt;
 }
 
-// Seconds as any JSON number; stored as whole milliseconds.
+// Seconds as any JSON number; stored as whole milliseconds, rounded down: times are whole
+// milliseconds, so a time t is at most T exactly when it is at most floor(T) (a 30.000 s answer
+// misses a 29.9995 s threshold). The epsilon absorbs binary representation (0.57 × 1000 is
+// 569.999…), not real fractions of a millisecond.
 std::optional<std::int64_t> seconds_to_ms(const json::value& v) {
   if (!v.is_number()) return std::nullopt;
   const double s = v.to_number<double>();
   if (!std::isfinite(s) || s <= 0 || s > 1.0e9) return std::nullopt;
-  const auto ms = static_cast<std::int64_t>(std::llround(s * 1000.0));
+  const auto ms = static_cast<std::int64_t>(std::floor(s * 1000.0 + 1e-6));
   if (ms <= 0) return std::nullopt;
   return ms;
 }
@@ -144,7 +147,7 @@ result<threshold_set> parse_thresholds(const json::value& v) {
     auto ms = seconds_to_ms(kv.value());
     if (!ms) {
       return error{"thresholds." + std::string(key) +
-                   ": expected a positive number of seconds (at most 1e9)"};
+                   ": expected a number of seconds from 0.001 to 1e9"};
     }
     *slot = *ms;
   }

@@ -194,6 +194,21 @@ BOOST_AUTO_TEST_CASE(policy_book_file) {
   BOOST_TEST(!parse_policy_book_text(R"({"m1": {"service_scope": "both"}})"));
 }
 
+// Times are whole milliseconds, so a threshold with a fraction of one is held to its floor: an
+// answer after 30.000 s misses 29.9995 s. Binary representation does not lose a millisecond.
+BOOST_AUTO_TEST_CASE(fractional_thresholds_round_down_to_the_millisecond) {
+  auto book = parse_policy_book_text(
+      R"({"m1": {"thresholds": {"reply_s": 29.9995, "first_s": 0.57, "r3_s": 0.0015, "r5_s": 20.5}}})");
+  BOOST_REQUIRE(book.ok());
+  const merchant_policy& p = book->of("m1");
+  BOOST_TEST(p.thresholds.reply_ms == 29'999);
+  BOOST_TEST(p.thresholds.first_ms == 570);
+  BOOST_TEST(p.thresholds.r3_ms == 1);
+  BOOST_TEST(p.thresholds.r5_ms == 20'500);
+  // Under a millisecond no whole-millisecond time could be a hit but 0: refused.
+  BOOST_TEST(!parse_policy_book_text(R"({"m1": {"thresholds": {"reply_s": 0.0005}}})"));
+}
+
 BOOST_AUTO_TEST_CASE(json_round_trip) {
   auto book = parse_policy_book_text(R"({"m1": {"thresholds": {"reply_s": 20.5},
       "service_hours": {"utc_offset_min": 60, "days": [1,3], "intervals": [["09:00","12:00"],["13:00","24:00"]]}}})");
