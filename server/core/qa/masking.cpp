@@ -974,11 +974,33 @@ bool would_mask(std::string_view text_in, const mask_options& options) {
   return !find_all(text::decode(text_in), options).empty();
 }
 
+mask_options with_transcript_names(const json::object& transcript, mask_options options) {
+  for (std::string_view key : {"messages", "blocked"}) {
+    const auto* list = transcript.if_contains(key);
+    if (!list || !list->is_array()) continue;
+    for (const auto& entry : list->get_array()) {
+      const auto* o = entry.if_object();
+      const auto* t = o ? o->if_contains("text") : nullptr;
+      if (!t || !t->is_string()) continue;
+      const std::u32string original = text::decode(std::string_view(t->get_string()));
+      for (const auto& f : find_all(original, options)) {
+        if (f.kind != pii_kind::name || f.end - f.start < 2) continue;
+        std::string name = text::encode(original.substr(f.start, f.end - f.start));
+        if (std::find(options.names.begin(), options.names.end(), name) == options.names.end())
+          options.names.push_back(std::move(name));
+      }
+    }
+  }
+  return options;
+}
+
 void mask_transcript(json::object& transcript, const mask_options& options) {
+  // A name the buyer gave once (收件人：李四) is masked wherever the chat repeats it (好的李四).
+  const mask_options all = with_transcript_names(transcript, options);
   for (std::string_view key : {"messages", "blocked"}) {
     auto* list = transcript.if_contains(key);
     if (!list || !list->is_array()) continue;
-    for (auto& entry : list->get_array()) mask_entry(entry, options);
+    for (auto& entry : list->get_array()) mask_entry(entry, all);
   }
 }
 

@@ -441,6 +441,29 @@ BOOST_AUTO_TEST_CASE(masks_messages_blocked_and_excerpts) {
   BOOST_TEST(t.at("rating").as_string() == "satisfied");
 }
 
+// A name given once after a cue is masked wherever the chat repeats it, blocked messages too,
+// and with_transcript_names() hands it on for text that goes with the chat.
+BOOST_AUTO_TEST_CASE(a_cue_name_is_masked_across_the_transcript) {
+  json::object t = json::parse(R"({
+    "messages": [
+      {"seq": 1, "from": "agent", "text": "李四您好，有什么可以帮您"},
+      {"seq": 2, "from": "buyer", "text": "收件人：李四，麻烦改一下地址"},
+      {"seq": 3, "from": "agent", "text": "好的李四，已经改好了"}
+    ],
+    "blocked": [{"text": "李四加我微信"}]
+  })")
+                       .as_object();
+  auto const names = with_transcript_names(t, {});
+  BOOST_TEST(names.names.size() == 1u);
+  BOOST_TEST(mask_text("李四的评论", names) == "李**的评论");
+  mask_transcript(t, {});
+  const auto& m = t.at("messages").as_array();
+  BOOST_TEST(m[0].at("text").as_string() == "李**您好，有什么可以帮您");
+  BOOST_TEST(m[1].at("text").as_string() == "收件人：李**，麻烦改一下地址");
+  BOOST_TEST(m[2].at("text").as_string() == "好的李**，已经改好了");
+  BOOST_TEST(t.at("blocked").as_array()[0].at("text").as_string() == "李**加我微信");
+}
+
 BOOST_AUTO_TEST_CASE(offsets_follow_a_collapsed_span) {
   // The address tail (10 characters) becomes ***; a violation after it moves
   // 7 places left, one inside it covers the whole ***.
