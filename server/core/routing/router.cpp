@@ -185,7 +185,7 @@ commands router::open_chat(std::string const& chat, std::string const& merchant,
                            std::string const& buyer, ms_t now) {
   commands out;
   if (chats_.count(chat)) return out;
-  chats_[chat] = chat_state{merchant, buyer, {}, std::nullopt, 0};
+  chats_[chat] = chat_state{merchant, buyer, {}, std::nullopt, 0, ++open_counter_};
   // Someone already waiting for this merchant goes first.
   auto q = queues_.find(merchant);
   if (q == queues_.end() || q->second.empty()) {
@@ -202,7 +202,7 @@ commands router::restore_chat(std::string const& chat, std::string const& mercha
                               std::string const& buyer, std::string const& agent, ms_t now) {
   commands out;
   if (chats_.count(chat)) return out;
-  chats_[chat] = chat_state{merchant, buyer, {}, std::nullopt, 0};
+  chats_[chat] = chat_state{merchant, buyer, {}, std::nullopt, 0, ++open_counter_};
   auto it = agents_.find(agent);
   if (agent.empty() || it == agents_.end()) {
     enqueue(chat, false, out);
@@ -264,30 +264,38 @@ route_error router::transfer(std::string const& chat, std::string const& by, std
   return route_error::none;
 }
 
-void router::expire(agent_state& a, ms_t now, commands& out) {
-  std::vector<std::string> held(a.chats.begin(), a.chats.end());
+void router::expire(agent_state& a, commands& out,
+                    std::vector<std::pair<std::string, std::string>>& freed) {
+  for (auto const& chat : a.chats) {
+    out.push_back(unassigned{chat, a.profile.id, "grace"});
+    freed.emplace_back(chat, a.profile.id);
+  }
   a.chats.clear();
   a.grace_until.reset();
   a.status = agent_status::away;
-  std::vector<std::string> to_queue;
-  for (auto const& chat : held) {
-    auto& c = chats_.at(chat);
-    out.push_back(unassigned{chat, a.profile.id, "grace"});
-    if (auto* other = pick_agent(c.merchant, c.buyer, a.profile.id)) {
-      assign(chat, *other, "grace", now, out);
-    } else {
-      c.agent.clear();
-      to_queue.push_back(chat);
-    }
-  }
-  // First in line, keeping their relative order.
-  for (auto it = to_queue.rbegin(); it != to_queue.rend(); ++it) enqueue(*it, true, out);
 }
 
 commands router::tick(ms_t now) {
   commands out;
+  std::vector<std::pair<std::string, std::string>> freed;  // chat, the agent it had
   for (auto& [id, a] : agents_)
-    if (a.grace_until && *a.grace_until <= now) expire(a, now, out);
+    if (a.grace_until && *a.grace_until <= now) expire(a, out, freed);
+  // However many agents' grace ran out at once, the longest-waiting buyer is offered a free
+  // seat first, and those left go first in line in the order they were opened.
+  std::sort(freed.begin(), freed.end(), [&](auto const& x, auto const& y) {
+    return chats_.at(x.first).opened < chats_.at(y.first).opened;
+  });
+  std::vector<std::string> waiting;
+  for (auto const& [chat, had] : freed) {
+    auto& c = chats_.at(chat);
+    if (auto* other = pick_agent(c.merchant, c.buyer, had)) {
+      assign(chat, *other, "grace", now, out);
+    } else {
+      c.agent.clear();
+      waiting.push_back(chat);
+    }
+  }
+  for (auto it = waiting.rbegin(); it != waiting.rend(); ++it) enqueue(*it, true, out);
   return out;
 }
 

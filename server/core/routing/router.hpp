@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -135,6 +136,7 @@ class router {
     std::string agent;  // empty while queued
     std::optional<std::int64_t> queue_key;
     int notified_position = 0;
+    std::uint64_t opened = 0;  // order of opening (or restoring): who has waited longest
   };
 
   bool available(agent_state const& a, std::string const& merchant) const;
@@ -146,7 +148,9 @@ class router {
   void dequeue(std::string const& chat);
   void fill(agent_state& a, ms_t now, commands& out);
   void notify_positions(std::string const& merchant, commands& out);
-  void expire(agent_state& a, ms_t now, commands& out);
+  // Frees an agent whose grace ran out; its chats are added to `freed` (chat, that agent).
+  void expire(agent_state& a, commands& out,
+              std::vector<std::pair<std::string, std::string>>& freed);
 
   ms_t grace_ms_;
   std::map<std::string, agent_state> agents_;
@@ -157,6 +161,7 @@ class router {
   std::int64_t next_back_ = 1;
   std::int64_t next_front_ = 0;
   std::uint64_t assign_counter_ = 0;
+  std::uint64_t open_counter_ = 0;
   // (merchant, buyer) -> the agent of the buyer's last chat, for sticky routing.
   std::map<std::pair<std::string, std::string>, std::string> last_agent_;
 };

@@ -209,6 +209,29 @@ BOOST_FIXTURE_TEST_CASE(grace_expiry_reroutes_first_in_line, fixture) {
   BOOST_TEST(a[0].reason == "queue");
 }
 
+// Two agents whose grace runs out at the same moment: their chats go first in line in the order
+// they were opened, whichever agent held them and however their ids sort.
+BOOST_FIXTURE_TEST_CASE(chats_freed_together_keep_their_age_order, fixture) {
+  online("a2", {"m1"}, 1);
+  r.open_chat("z-old", "m1", "b1", now);  // a2
+  online("a1", {"m1"}, 2);
+  r.open_chat("m-mid", "m1", "b2", now + 1);   // a1
+  r.open_chat("a-new", "m1", "b3", now + 2);   // a1
+  r.open_chat("w-wait", "m1", "b4", now + 3);  // queued
+  BOOST_REQUIRE(r.holder("z-old").value() == "a2");
+  BOOST_REQUIRE(r.holder("a-new").value() == "a1");
+  r.agent_disconnected("a1", now + 10);
+  r.agent_disconnected("a2", now + 10);
+  r.tick(now + 10 + 60'000);
+  BOOST_TEST(r.queue_position("z-old").value() == 1);
+  BOOST_TEST(r.queue_position("m-mid").value() == 2);
+  BOOST_TEST(r.queue_position("a-new").value() == 3);
+  BOOST_TEST(r.queue_position("w-wait").value() == 4);
+  // A free seat goes to the one who has waited longest.
+  online("a3", {"m1"}, 1);
+  BOOST_TEST(r.holder("z-old").value() == "a3");
+}
+
 BOOST_FIXTURE_TEST_CASE(grace_expiry_goes_straight_to_a_free_agent, fixture) {
   online("a1", {"m1"}, 5);
   r.open_chat("c1", "m1", "b1", now);
