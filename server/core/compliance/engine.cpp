@@ -907,6 +907,16 @@ struct scan_state {
     return hour <= 24 && count == 2 && minutes <= 59;
   }
 
+  // The Chinese digit forms from unit k on are followed at once by a character that is no digit
+  // (一直, 三点, 九点前): the start of a word, not more of the number.
+  bool starts_word(std::size_t k) const {
+    std::size_t j = k;
+    while (j < U.size() && U[j].kind == unit_kind::sig && ft.digit[j] >= 0 &&
+           !is_ascii_digit(U[j].c))
+      ++j;
+    return j < U.size() && U[j].kind == unit_kind::sig && ft.digit[j] < 0;
+  }
+
   void numbers() {
     std::size_t const n = U.size();
     std::size_t i = 0;
@@ -921,6 +931,13 @@ struct scan_state {
       ++k;
       while (k < n) {
         if (ft.digit[k] >= 0) {
+          // Chinese digit forms right after Arabic digits that run on into a word (13800138000一直
+          // 开机, 三点以后) start a new group, so the digits before them are tried on their own.
+          if (!is_ascii_digit(U[k].c) && is_ascii_digit(U[k - 1].c) && starts_word(k)) {
+            groups.push_back({static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k)});
+            ++k;
+            continue;
+          }
           groups.back().last = static_cast<std::uint32_t>(k);
           ++k;
           continue;
@@ -1052,7 +1069,10 @@ struct scan_state {
     // Prices and quantities; never a whole run shaped like a mobile number
     // (微信13800138000天天在线, ¥13800138000): no price or count has that shape, and it is the
     // commonest disguise.
-    if (!phone_shaped) {
+    // Nor one of ten digits or more: no amount or count is that long, and a card number before a
+    // name (6222… 张三) is no count of sheets.
+    constexpr std::size_t longest_amount = 9;
+    if (!phone_shaped && count <= longest_amount) {
       auto b = static_cast<std::ptrdiff_t>(first_unit) - 1;
       if (uc(b) == ' ') --b;
       if (is_currency(uc(b))) return trim::none;
