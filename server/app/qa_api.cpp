@@ -605,8 +605,8 @@ void api::export_sample(caller const& who, store::qa_record const& sample, http_
       if (!row) continue;
       auto view = self->load_chat_view(*row);
       // With the names the chat gave after a cue, so a reviewer's comment quoting one is masked.
-      auto const masking = qa::with_transcript_names(view.transcript, mask_for(*row));
-      if (!unmask) qa::mask_transcript(view.transcript, masking);
+      auto const masking =
+          unmask ? qa::mask_options{} : qa::mask_transcript(view.transcript, mask_for(*row));
       store::qa_filter f;
       f.chat = row->id;
       json::array reviews;

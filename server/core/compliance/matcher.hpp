@@ -67,13 +67,6 @@ class ac_matcher {
     std::uint32_t state = 0;
     std::vector<match>* out;
 
-    void feed(char32_t c, std::uint32_t end) {
-      std::uint32_t const a = c < 0x10000 ? symbols[c] : m->symbol(c);
-      slot const x = slots[state + a];
-      state = x.owner == state ? x.to : root[a];
-      if (report[state] > 0) [[unlikely]]
-        m->report_all(report[state], end, *out);
-    }
     // Feeds n characters; the first is reported as ending at first_end + 1, and so on. The
     // state lives in a register for the whole run (one store at the end).
     void feed_all(char32_t const* p, std::size_t n, std::size_t first_end) {

@@ -522,6 +522,11 @@ static_assert(sizeof(unit) == 12 && offsetof(unit, src) == 4 && offsetof(unit, k
 static_assert(static_cast<int>(unit_kind::sig) == 0 && static_cast<int>(unit_kind::noise) == 1);
 constexpr unit_interleave interleave{};
 
+// A mask of the first k (at most 16) lanes.
+constexpr __mmask16 first_lanes(std::size_t k) {
+  return static_cast<__mmask16>((1u << k) - 1u);
+}
+
 // Sixteen code points at a time: one gather from the fold table, then the units, the
 // significant indices and characters (compressed), the unit → significant map (expanded) and
 // the digit-form positions, each written with one store; the last block of a segment is a
@@ -529,11 +534,6 @@ constexpr unit_interleave interleave{};
 // removed, several units); the scalar loop takes that one. Stores are masked to what is
 // written, so nothing lands past the buffers, which hold one unit per code point left.
 // (GCC 12 warns about the undefined source vectors inside its own AVX-512 intrinsics.)
-// A mask of the first k (at most 16) lanes.
-constexpr __mmask16 first_lanes(std::size_t k) {
-  return static_cast<__mmask16>((1u << k) - 1u);
-}
-
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

@@ -974,6 +974,9 @@ bool would_mask(std::string_view text_in, const mask_options& options) {
   return !find_all(text::decode(text_in), options).empty();
 }
 
+namespace {
+
+// `options` with every name given after a cue in the transcript's texts added to its names.
 mask_options with_transcript_names(const json::object& transcript, mask_options options) {
   for (std::string_view key : {"messages", "blocked"}) {
     const auto* list = transcript.if_contains(key);
@@ -994,7 +997,9 @@ mask_options with_transcript_names(const json::object& transcript, mask_options 
   return options;
 }
 
-void mask_transcript(json::object& transcript, const mask_options& options) {
+}  // namespace
+
+mask_options mask_transcript(json::object& transcript, const mask_options& options) {
   // A name the buyer gave once (收件人：李四) is masked wherever the chat repeats it (好的李四).
   const mask_options all = with_transcript_names(transcript, options);
   for (std::string_view key : {"messages", "blocked"}) {
@@ -1002,6 +1007,7 @@ void mask_transcript(json::object& transcript, const mask_options& options) {
     if (!list || !list->is_array()) continue;
     for (auto& entry : list->get_array()) mask_entry(entry, all);
   }
+  return all;
 }
 
 }  // namespace kefu::qa

@@ -77,11 +77,9 @@ bool would_mask(std::string_view text, const mask_options& options);
 // an excerpt that is not the slice it claims is masked on its own. Anything
 // that is not of the expected type is left as it is.
 // Names given after a cue anywhere in the transcript are masked in all of it (the buyer says
-// 收件人：李四 once; the agent's 好的李四 later gives it away as much).
-void mask_transcript(boost::json::object& transcript, const mask_options& options);
-
-// `options` with every name given after a cue in the transcript's texts added to its names: what
-// mask_transcript() masks with, for text that goes with the transcript (a reviewer's comment).
-mask_options with_transcript_names(const boost::json::object& transcript, mask_options options);
+// 收件人：李四 once; the agent's 好的李四 later gives it away as much). Returns the options it
+// masked with (`options` plus those names), for text that goes with the transcript (a
+// reviewer's comment).
+mask_options mask_transcript(boost::json::object& transcript, const mask_options& options);
 
 }  // namespace kefu::qa

@@ -442,7 +442,7 @@ BOOST_AUTO_TEST_CASE(masks_messages_blocked_and_excerpts) {
 }
 
 // A name given once after a cue is masked wherever the chat repeats it, blocked messages too,
-// and with_transcript_names() hands it on for text that goes with the chat.
+// and the options mask_transcript() returns hand it on for text that goes with the chat.
 BOOST_AUTO_TEST_CASE(a_cue_name_is_masked_across_the_transcript) {
   json::object t = json::parse(R"({
     "messages": [
@@ -453,10 +453,9 @@ BOOST_AUTO_TEST_CASE(a_cue_name_is_masked_across_the_transcript) {
     "blocked": [{"text": "李四加我微信"}]
   })")
                        .as_object();
-  auto const names = with_transcript_names(t, {});
+  auto const names = mask_transcript(t, {});
   BOOST_TEST(names.names.size() == 1u);
   BOOST_TEST(mask_text("李四的评论", names) == "李**的评论");
-  mask_transcript(t, {});
   const auto& m = t.at("messages").as_array();
   BOOST_TEST(m[0].at("text").as_string() == "李**您好，有什么可以帮您");
   BOOST_TEST(m[1].at("text").as_string() == "收件人：李**，麻烦改一下地址");
