@@ -63,6 +63,7 @@ std::optional<engine::cue> cue_from_name(std::string_view n) {
   if (n == "price") return engine::cue::price;
   if (n == "share") return engine::cue::share;
   if (n == "share_copy") return engine::cue::share_copy;
+  if (n == "messenger") return engine::cue::messenger;
   return std::nullopt;
 }
 
@@ -105,8 +106,14 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
   for (auto const& r : pack.rules) {
     auto const idx = static_cast<std::int32_t>(rules_.size());
     rules_.push_back({r.id, r.cat, r.suggestion});
-    for (auto const& ph : r.phrases)
+    for (auto const& ph : r.phrases) {
+      // "=滚": the phrase counts only as a clause of its own (滚！, 白嫖怪，滚), not inside words.
+      if (ph.size() > 1 && ph[0] == '=') {
+        add_pattern(std::string_view(ph).substr(1), {tag::phrase, tag::whole_clause, idx});
+        continue;
+      }
       for (auto const& e : expand(ph)) add_pattern(e, {tag::phrase, 0, idx});
+    }
   }
   for (auto const& [cat, phrases] : ov.phrases) {
     auto const idx = static_cast<std::int32_t>(rules_.size());
@@ -275,6 +282,9 @@ constexpr std::u32string_view id_filler =
     U"号码账帐户是为我的个人加搜索名叫称呢啊哦吧就直接请您你也都在上昵:";
 // Between an id and a cue that follows it (abc123 是我微信).
 constexpr std::u32string_view id_filler_after = U"是我的这个就加为";
+// Brackets a disguised dot or at is written in: abc[at]163(.)com.
+constexpr std::u32string_view bracket_open = U"([{（【〔<";
+constexpr std::u32string_view bracket_close = U")]}）】〕>";
 // Between a pass cue (订单号 …) or a price cue and the number.
 constexpr std::u32string_view pass_filler = U"是为号码的:编";
 
@@ -608,6 +618,12 @@ struct scan_state {
     return false;
   }
 
+  // Significant range [b, e) is a clause of its own: the text, a message or a clause starts
+  // right before it and ends right after it.
+  bool whole_clause(std::uint32_t b, std::uint32_t e) const {
+    return (b == 0 || clause_break(b, b)) && (e >= sig.size() || clause_break(e, e));
+  }
+
   // `over_apps`: the denied phrase is a payment, which may name its app in between.
   bool negated(std::uint32_t b, bool over_apps) const {
     for (auto const& n : ending_in(negators, std::int64_t{b} - eng.negation_gap_, b))
@@ -704,15 +720,24 @@ struct scan_state {
       for (auto const& t : eng.tags_[static_cast<std::size_t>(pid)]) {
         switch (t.kind) {
           case engine::tag::phrase:
-            phrases.push_back({t.index, {b, e}});
+            if (t.part != engine::tag::whole_clause || whole_clause(b, e))
+              phrases.push_back({t.index, {b, e}});
             break;
-          case engine::tag::combo:
-            combo_parts[static_cast<std::size_t>(t.index)][t.part].push_back({b, e});
+          case engine::tag::combo: {
+            auto& parts = combo_parts[static_cast<std::size_t>(t.index)];
+            // A later part counts only after a first part, which ends before it starts and so
+            // was reported before it: without one (the common case for parts such as 买 or 聊)
+            // there is nothing to keep.
+            if (t.part > 0 && parts[0].empty() &&
+                !(eng.combos_[static_cast<std::size_t>(t.index)].number_mask & 1u))
+              break;
+            parts[t.part].push_back({b, e});
             if (!combo_hit[static_cast<std::size_t>(t.index)]) {
               combo_hit[static_cast<std::size_t>(t.index)] = 1;
               combos_hit.push_back(static_cast<std::uint32_t>(t.index));
             }
             break;
+          }
           case engine::tag::allow:
             allow.push_back({b, e});
             break;
@@ -1243,8 +1268,29 @@ struct scan_state {
            s == U"account" || s == U"number";
   }
 
+  // Ids after (or before) a WeChat cue, and handles of other chat apps (Telegram …) after theirs.
   void wechat_ids() {
-    for (auto const& h : cues[static_cast<std::size_t>(engine::cue::wechat)]) {
+    app_ids(engine::cue::wechat, category::contact, "contact.wechat_id", false);
+    app_ids(engine::cue::messenger, category::contact, "contact.messenger_id", false);
+    // An Alipay account is a phone number or an e-mail address (found with those); a handle after
+    // 支付宝 / zfb (zfb：lin_pay88) is one only with a digit, _ or - in it (支付宝 huabei is not).
+    app_ids(engine::cue::alipay, category::payment, "payment.alipay_account", true);
+    // wxid_ prefixes are WeChat's own generated ids.
+    if (!(ft.traits & trait_underscore)) return;
+    for (std::uint32_t u = 0; u + 5 < U.size(); ++u) {
+      if (U[u].c == 'w' && U[u + 1].c == 'x' && U[u + 2].c == 'i' && U[u + 3].c == 'd' &&
+          U[u + 4].c == '_' && !unit_is_alnum(static_cast<std::ptrdiff_t>(u) - 1) &&
+          unit_is_alnum(u + 5)) {
+        // Read whole (the scan resumes after it, so this stays linear).
+        std::uint32_t const ue = id_token_end(u, false, U.size());
+        if (!is_claimed(u, ue)) emit(category::contact, "contact.wechat_id", {}, u, ue, true);
+        u = ue;
+      }
+    }
+  }
+
+  void app_ids(engine::cue kind, category cat, std::string_view rule, bool marked_only) {
+    for (auto const& h : cues[static_cast<std::size_t>(kind)]) {
       // Forward: 微信号：abc_123
       std::uint32_t p = h.e, fill = 0;
       while (p < sig.size() && fill <= 6) {
@@ -1270,10 +1316,16 @@ struct scan_state {
         // A lone "v" is a cue only for an id that no English word could be (V neckline).
         bool const weak_cue = h.e - h.b == 1 && is_ascii_alpha(sc(h.b));
         bool const id_like = has_id_mark(tok);
-        if ((!weak_cue || id_like) && tok.size() >= 6 && tok.size() <= 20 && !lexicon_word(tok) &&
-            !is_claimed(ub, ue) && !is_consumed(ub, ue) && uc(ue) != '@' && uc(ue) != '.') {
-          emit(category::contact, "contact.wechat_id", {}, sig[h.b], ue, true,
-               official(std::u32string_view(tok)));
+        // A handle for a cue that is mostly a payment method must follow it in the same clause
+        // (支付宝？，kefu_88 asks one thing and names another).
+        bool const same_clause =
+            !marked_only ||
+            !std::any_of(U.begin() + sig[h.e - 1] + 1, U.begin() + ub,
+                         [](unit const& x) { return in(U",.!?;\n。！？；…~", x.c); });
+        if ((!(weak_cue || marked_only) || id_like) && same_clause && tok.size() >= 6 &&
+            tok.size() <= 20 && !lexicon_word(tok) && !is_claimed(ub, ue) && !is_consumed(ub, ue) &&
+            uc(ue) != '@' && uc(ue) != '.') {
+          emit(cat, rule, {}, sig[h.b], ue, true, official(std::u32string_view(tok)));
           continue;
         }
       }
@@ -1302,21 +1354,8 @@ struct scan_state {
       if (lexicon_word(tok)) continue;
       // Before an English cue (accept WeChat, scan wechat) a word is prose; an id there has a
       // digit, _ or - in it.
-      if (is_ascii_alpha(sc(h.b)) && !has_id_mark(tok)) continue;
-      emit(category::contact, "contact.wechat_id", {}, ub, sig[h.e - 1] + 1, true,
-           official(std::u32string_view(tok)));
-    }
-    // wxid_ prefixes are WeChat's own generated ids.
-    if (!(ft.traits & trait_underscore)) return;
-    for (std::uint32_t u = 0; u + 5 < U.size(); ++u) {
-      if (U[u].c == 'w' && U[u + 1].c == 'x' && U[u + 2].c == 'i' && U[u + 3].c == 'd' &&
-          U[u + 4].c == '_' && !unit_is_alnum(static_cast<std::ptrdiff_t>(u) - 1) &&
-          unit_is_alnum(u + 5)) {
-        // Read whole (the scan resumes after it, so this stays linear).
-        std::uint32_t const ue = id_token_end(u, false, U.size());
-        if (!is_claimed(u, ue)) emit(category::contact, "contact.wechat_id", {}, u, ue, true);
-        u = ue;
-      }
+      if ((marked_only || is_ascii_alpha(sc(h.b))) && !has_id_mark(tok)) continue;
+      emit(cat, rule, {}, ub, sig[h.e - 1] + 1, true, official(std::u32string_view(tok)));
     }
   }
 
@@ -1329,6 +1368,24 @@ struct scan_state {
             U[static_cast<std::size_t>(u)].kind == unit_kind::sig &&
             is_ascii_digit(U[static_cast<std::size_t>(u)].c)) ||
            uc(u) == '-';
+  }
+
+  // A dot as a host's dots are disguised: . 。 点 ·, the word dot, or either in brackets ((.),
+  // [dot], 【.】). The unit after it, or 0 when none starts at u.
+  std::uint32_t spelled_dot(std::uint32_t u) const {
+    auto bare = [&](std::uint32_t x) -> std::uint32_t {
+      if (x >= U.size()) return 0;
+      if (in(U".。点·", U[x].c)) return x + 1;
+      if (U[x].c == 'd' && x + 2 < U.size() && U[x + 1].c == 'o' && U[x + 2].c == 't' &&
+          !unit_is_alpha(static_cast<std::ptrdiff_t>(x) - 1) && !unit_is_alpha(x + 3))
+        return x + 3;
+      return 0;
+    };
+    if (auto const e = bare(u)) return e;
+    if (u < U.size() && in(bracket_open, U[u].c))
+      if (auto const e = bare(u + 1); e != 0 && e < U.size() && in(bracket_close, U[e].c))
+        return e + 1;
+    return 0;
   }
 
   // Labels of a dotted host starting at unit u. Dots may be written 。 or 点 before a TLD.
@@ -1367,12 +1424,13 @@ struct scan_state {
         k += 2;
         continue;
       }
-      // Disguised dots (点, 。, ·, spaces around a dot) count before a known TLD only.
+      // Disguised dots (点, 。, ·, dot, (.), spaces around a dot) count before a known TLD only.
       std::uint32_t d = k;
       while (d < U.size() && d - k < 2 && U[d].c == ' ') ++d;
-      if (d >= U.size() || !in(U".。点·", U[d].c)) break;
-      std::uint32_t j = d + 1;
-      while (j < U.size() && j - d - 1 < 2 && U[j].c == ' ') ++j;
+      std::uint32_t const after = spelled_dot(d);
+      if (after == 0) break;
+      std::uint32_t j = after;
+      while (j < U.size() && j - after < 2 && U[j].c == ' ') ++j;
       if (known_tld_at(j)) {
         k = j;
         continue;
@@ -1398,7 +1456,7 @@ struct scan_state {
         break;
       }
     }
-    return k < U.size() && (joint(k) || in(U" .。点·", U[k].c));
+    return k < U.size() && (joint(k) || U[k].c == ' ' || spelled_dot(k) != 0);
   }
 
   bool domain_allowed(std::string_view host) const {
@@ -1465,14 +1523,16 @@ struct scan_state {
       bool const at =
           (U[u].c == 'a' && ascii_word(u, U"at")) || (U[u].c == U'艾' && U[u + 1].c == U'特');
       if (!at) continue;
-      std::uint32_t e = u;
-      while (e > 0 && u - e < 2 && U[e - 1].c == ' ') --e;
+      // [at], (at): the brackets go with the at.
+      bool const bracketed = in(bracket_open, U[u - 1].c) && in(bracket_close, U[u + 2].c);
+      std::uint32_t e = bracketed ? u - 1 : u;
+      while (e > 0 && u - e < 3 && U[e - 1].c == ' ') --e;
       std::uint32_t lb = e;
       while (lb > 0 && (unit_is_alnum(lb - 1) || in(U"._-", U[lb - 1].c))) --lb;
       while (lb < e && !unit_is_alnum(lb)) ++lb;
       if (e < lb + 3) continue;
-      // Host labels joined by dots, spelled (dot, 点) or not.
-      std::uint32_t k = spaces(u + 2), end = k;
+      // Host labels joined by dots, spelled (dot, 点, [dot]) or not.
+      std::uint32_t k = spaces(bracketed ? u + 3 : u + 2), end = k;
       std::size_t labels = 0;
       std::string label;  // the last one: the top-level domain
       for (;;) {
@@ -1483,13 +1543,8 @@ struct scan_state {
         ++labels;
         label = std::move(next);
         end = j;
-        std::uint32_t d = spaces(j);
-        if (d < U.size() && in(U".。点", U[d].c))
-          d += 1;
-        else if (d < U.size() && U[d].c == 'd' && ascii_word(d, U"dot"))
-          d += 3;
-        else
-          break;
+        std::uint32_t const d = spelled_dot(spaces(j));
+        if (d == 0) break;
         k = spaces(d);
       }
       if (labels < 2 || !eng.tlds_.count(label) || is_claimed(lb, end)) continue;
@@ -1519,7 +1574,7 @@ struct scan_state {
         std::uint32_t d = joint(k) ? k + 1 : k;  // mystore / .com
         while (d < U.size() && d - k < 2 && U[d].c == ' ') ++d;
         char32_t const next = d < U.size() ? U[d].c : 0;
-        if (!in(U".。点·", next) && !(next == ':' && d == k)) {
+        if (spelled_dot(d) == 0 && !(next == ':' && d == k)) {
           u = std::max(k, u + 1);
           continue;
         }
@@ -1662,18 +1717,19 @@ struct scan_state {
     }
   }
 
-  // "+微信", "➕vx": a plus sign right before a contact app ("add"). ➕ is an emoji and has no
-  // unit of its own, so the original text is consulted for it.
+  // "+微信", "+我vx": a plus sign ("add") right before a contact app, or before 我 / 个 and the
+  // app. The emoji ➕ folds to 加 and is read as the word.
   void plus_app() {
+    auto plus_before = [&](std::uint32_t u) {
+      return u > 0 && U[u - 1].c == '+' && U[u - 1].src + 1 == U[u].src;
+    };
     for (auto kind : {engine::cue::wechat, engine::cue::qq}) {
       for (auto const& h : cues[static_cast<std::size_t>(kind)]) {
-        std::uint32_t const u = sig[h.b];
-        std::uint32_t const src = U[u].src;
-        bool const ascii_plus = u > 0 && U[u - 1].c == '+' && U[u - 1].src + 1 == src;
-        bool const emoji_plus = src > 0 && ft.original[src - 1] == 0x2795;
-        if (!ascii_plus && !emoji_plus) continue;
-        emit(category::solicit, "solicit.plus_app", {}, ascii_plus ? u - 1 : u, sig[h.e - 1] + 1,
-             false);
+        std::uint32_t u = sig[h.b];
+        if (!plus_before(u) && h.b > 0 && in(U"我个", sc(h.b - 1)) && sig[h.b - 1] + 1 == u)
+          u = sig[h.b - 1];
+        if (plus_before(u))
+          emit(category::solicit, "solicit.plus_app", {}, u - 1, sig[h.e - 1] + 1, false);
       }
     }
   }
@@ -1707,7 +1763,13 @@ struct scan_state {
     if (t & trait_at) emails();
     // kefu at qq dot com, kefu艾特qq点com: an "at" and some dot.
     if ((t & (trait_t | trait_ai)) && (t & (trait_dot | trait_t))) spelled_emails();
-    if ((t & (trait_alpha | trait_digit)) && (t & trait_dot)) urls();
+    // A host needs a dot, written or spelled (linshop dot com).
+    if ((t & (trait_alpha | trait_digit)) &&
+        ((t & trait_dot) ||
+         ((t & trait_t) &&
+          std::u32string_view(ft.sig_chars.data(), ft.sig_chars.size()).find(U"dot") !=
+              std::u32string_view::npos)))
+      urls();
     if (t & trait_digit_run) numbers();
     wechat_ids();
     if (t & trait_currency) share_codes();

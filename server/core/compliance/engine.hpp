@@ -111,6 +111,7 @@ class engine {
     price,
     share,       // a share code's own words (口令, 手淘)
     share_copy,  // copy-and-open words (复制, 粘贴): a share code only with its wrapper
+    messenger,   // other chat apps (Telegram, WhatsApp …): a handle after one is a contact
     count_
   };
 
@@ -125,8 +126,9 @@ class engine {
       not_negator,
       cue_hit
     } kind = phrase;
-    std::uint8_t part = 0;
+    std::uint8_t part = 0;  // a combo's part; for a phrase, whole_clause or 0
     std::int32_t index = 0;
+    static constexpr std::uint8_t whole_clause = 1;
   };
   struct rule_info {
     std::string id;

@@ -105,6 +105,34 @@ void append_number(std::u32string& out, int v) {
 
 namespace {
 
+// Pictographs written in place of the word they picture (闲🐟 for 闲鱼, 发个🧧 for a red
+// packet, ➕我微信 for 加我微信): folded to that word instead of being dropped with the other emoji.
+std::u32string_view pictured_word(char32_t c) {
+  switch (c) {
+    case 0x1F9E7:  // red envelope
+      return U"红包";
+    case 0x1F41F:  // fish, tropical fish, blowfish
+    case 0x1F420:
+    case 0x1F421:
+      return U"鱼";
+    case 0x1F427:  // penguin (QQ's mascot)
+      return U"企鹅";
+    case 0x2795:  // heavy plus sign
+      return U"加";
+    case 0x2708:  // airplane (Telegram's logo)
+      return U"飞机";
+    case 0x1F4DE:  // telephone receiver, black telephone
+    case 0x260E:
+      return U"电话";
+    case 0x1F4F1:  // mobile phone
+      return U"手机";
+    case 0x1F4B0:  // money bag
+      return U"钱";
+    default:
+      return {};
+  }
+}
+
 void fold_slow(char32_t c, std::u32string& out) {
   if (c == 0x4E28) {  // 丨: written as a divider (139丨1234), never as a word here
     out.push_back(U'|');
@@ -119,6 +147,10 @@ void fold_slow(char32_t c, std::u32string& out) {
   }
   if (c >= 0x4E00 && c <= 0x9FFF) {  // common ideographs: NFKC-inert
     out.push_back(to_simplified(c));
+    return;
+  }
+  if (auto const w = pictured_word(c); !w.empty()) {
+    out += w;
     return;
   }
   if (is_removed(c)) return;

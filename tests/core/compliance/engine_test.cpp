@@ -400,6 +400,55 @@ BOOST_AUTO_TEST_CASE(overrides_validate_with_clear_errors) {
   BOOST_TEST(static_cast<bool>(cc::parse_overrides(R"({"merchant":"m1"})")));
 }
 
+// Dots written as (.), [dot] or the word dot before a known TLD make a host; an at in brackets
+// makes an address. The span is what the agent typed, brackets included.
+BOOST_AUTO_TEST_CASE(bracketed_and_spelled_dots) {
+  auto v = engine().check("官网 linshop(.)com 下单", cc::role::agent);
+  BOOST_REQUIRE_EQUAL(v.violations.size(), 1u);
+  BOOST_TEST(v.violations[0].rule == "link.domain");
+  BOOST_TEST(v.violations[0].excerpt == "linshop(.)com");
+  BOOST_TEST(v.violations[0].start == 3u);
+  v = engine().check("资料发 abc123[at]163[dot]com", cc::role::agent);
+  BOOST_REQUIRE_EQUAL(v.violations.size(), 1u);
+  BOOST_TEST(v.violations[0].rule == "contact.email");
+  BOOST_TEST(v.violations[0].excerpt == "abc123[at]163[dot]com");
+  BOOST_TEST(engine().check("linshop dot com", cc::role::agent).act == cc::action::block);
+  // No TLD after it, no host: prose and prices stay prose.
+  BOOST_TEST(engine().check("I got a dot on my shirt", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(engine().check("价格3.5(.)元", cc::role::agent).act == cc::action::allow);
+}
+
+// "=滚" in a pack: the word as a clause of its own, never inside another word.
+BOOST_AUTO_TEST_CASE(whole_clause_phrases) {
+  for (char const* t : {"滚", "滚！", "白嫖怪，滚", "滚，不卖你了", "好的。滚"}) {
+    BOOST_TEST_CONTEXT(t) {
+      auto const v = engine().check(t, cc::role::agent);
+      BOOST_TEST(v.act == cc::action::block);
+      BOOST_TEST(v.violations.back().excerpt == "滚");
+    }
+  }
+  for (char const* t : {"滚筒洗衣机", "滚动播放", "这款有滚边设计", "滚 筒"})
+    BOOST_TEST_CONTEXT(t) {
+      BOOST_TEST(engine().check(t, cc::role::agent).act == cc::action::allow);
+    }
+}
+
+// Handles after other chat apps' names, and after Alipay's when they carry a digit, _ or - in
+// the same clause.
+BOOST_AUTO_TEST_CASE(messenger_and_alipay_handles) {
+  auto v = engine().check("telegram: @lin_kefu88", cc::role::agent);
+  BOOST_REQUIRE_EQUAL(v.violations.size(), 1u);
+  BOOST_TEST(v.violations[0].rule == "contact.messenger_id");
+  v = engine().check("亲，zfb：lin_pay88，付完截图", cc::role::agent);
+  BOOST_REQUIRE_EQUAL(v.violations.size(), 1u);
+  BOOST_TEST(v.violations[0].rule == "payment.alipay_account");
+  BOOST_TEST(v.violations[0].excerpt == "zfb：lin_pay88");
+  BOOST_TEST(engine().check("支付宝 huabei 可以用吗", cc::role::agent).act == cc::action::allow);
+  BOOST_TEST(engine().check("您用微信还是支付宝？，kefu_88 是我的工号", cc::role::agent).act ==
+             cc::action::allow);
+  BOOST_TEST(engine().check("坐飞机可以带这个充电宝吗", cc::role::agent).act == cc::action::allow);
+}
+
 BOOST_AUTO_TEST_CASE(merchant_policy) {
   auto ov = cc::parse_overrides(R"({
     "merchant": "m1", "version": 3,

@@ -144,6 +144,19 @@ BOOST_AUTO_TEST_CASE(invisible_and_emoji_are_skipped) {
   BOOST_TEST(sig_text(fold("微\u0301信")) == "微信");
 }
 
+// A few pictographs stand for a word (闲🐟 is 闲鱼): they fold to it, every unit pointing at the
+// pictograph, where other emoji are dropped.
+BOOST_AUTO_TEST_CASE(pictographs_that_stand_for_words) {
+  auto const ft = fold("闲🐟 发个🧧 ➕我 🐧");
+  BOOST_TEST(sig_text(ft) == "闲鱼发个红包加我企鹅");
+  BOOST_TEST(ft.units[ft.sig[1]].src == 1u);
+  BOOST_TEST(ft.units[ft.sig[4]].src == 5u);   // 红
+  BOOST_TEST(ft.units[ft.sig[5]].src == 5u);   // 包
+  BOOST_TEST(ft.units[ft.sig[6]].src == 7u);   // 加
+  BOOST_TEST(ft.units[ft.sig[8]].src == 10u);  // 企
+  BOOST_TEST(sig_text(fold("好的😀👍")) == "好的");
+}
+
 BOOST_AUTO_TEST_CASE(noise_is_kept_but_not_significant) {
   auto const ft = fold("加 微·信");
   BOOST_TEST(sig_text(ft) == "加微信");
