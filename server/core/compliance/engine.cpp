@@ -1613,7 +1613,12 @@ struct scan_state {
           bool const ip = hp.count() == 4 && std::all_of(host.begin(), host.end(), [](char c) {
                             return c == '.' || (c >= '0' && c <= '9');
                           });
-          if (known_tld || (alpha_tld && (has_scheme || www)) || (ip && has_scheme)) {
+          // 小米14.Pro, iPhone15.Plus: a model number and its edition, not a host.
+          static constexpr std::array<std::string_view, 3> editions = {"pro", "plus", "one"};
+          bool const model = !has_scheme && !www && hp.count() == 2 &&
+                             std::find(editions.begin(), editions.end(), tld) != editions.end() &&
+                             hp.label(0).back() >= '0' && hp.label(0).back() <= '9';
+          if (!model && (known_tld || (alpha_tld && (has_scheme || www)) || (ip && has_scheme))) {
             end = hp.end;
             while (end < U.size() && (U[end].c == '/' || U[end].c == '?' || U[end].c == '#' ||
                                       (U[end].c == ':' && unit_is_digit(end + 1)))) {
