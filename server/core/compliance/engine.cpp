@@ -657,6 +657,13 @@ struct scan_state {
   // A cue of `kind` ending at most `max_fill` filler characters before significant index p.
   std::optional<span_hit> cue_before(engine::cue kind, std::uint32_t p, std::uint32_t max_fill,
                                      std::u32string_view filler) const {
+    // Most texts have no cue of a kind: answered before anything is set up.
+    if (cues[static_cast<std::size_t>(kind)].empty()) [[likely]]
+      return std::nullopt;
+    return cue_before_any(kind, p, max_fill, filler);
+  }
+  std::optional<span_hit> cue_before_any(engine::cue kind, std::uint32_t p, std::uint32_t max_fill,
+                                         std::u32string_view filler) const {
     std::optional<span_hit> best;
     for (auto const& h :
          ending_in(cues[static_cast<std::size_t>(kind)], std::int64_t{p} - max_fill - 2, p)) {
@@ -683,6 +690,8 @@ struct scan_state {
   // A cue of `kind` starting at most `max_fill` filler characters after significant index p.
   std::optional<span_hit> cue_after(engine::cue kind, std::uint32_t p, std::uint32_t max_fill,
                                     std::u32string_view filler) const {
+    if (cues[static_cast<std::size_t>(kind)].empty()) [[likely]]
+      return std::nullopt;
     for (auto const& h : ending_in(cues[static_cast<std::size_t>(kind)], std::int64_t{p} + 1,
                                    std::int64_t{p} + max_fill + longest())) {
       if (h.b < p || h.b - p > max_fill) continue;
@@ -1054,11 +1063,13 @@ struct scan_state {
     auto& off = offsets_;
     all.clear();
     off.clear();
+    all.resize(count);
+    std::size_t w = 0;
     for (auto const& g : groups) {
-      off.push_back(all.size());
-      for (auto u = g.first; u <= g.last; ++u) all.push_back(static_cast<char>('0' + ft.digit[u]));
+      off.push_back(w);
+      for (auto u = g.first; u <= g.last; ++u) all[w++] = static_cast<char>('0' + ft.digit[u]);
     }
-    off.push_back(all.size());
+    off.push_back(w);
     std::uint32_t const first_unit = groups.front().first;
     std::uint32_t const last_unit = groups.back().last;
     if (is_consumed(first_unit, last_unit + 1)) return trim::none;  // digits of a URL path
