@@ -1436,12 +1436,15 @@ struct scan_state {
         continue;
       }
       // Disguised dots (点, 。, ·, dot, (.), spaces around a dot) count before a known TLD only.
-      std::uint32_t d = k;
-      while (d < U.size() && d - k < 2 && U[d].c == ' ') ++d;
+      // Either side of it may be the joint of two messages (linshop / (.)com, linshop(.) / com).
+      std::uint32_t d = joint(k) ? k + 1 : k;
+      std::uint32_t const first = d;
+      while (d < U.size() && d - first < 2 && U[d].c == ' ') ++d;
       std::uint32_t const after = spelled_dot(d);
       if (after == 0) break;
-      std::uint32_t j = after;
-      while (j < U.size() && j - after < 2 && U[j].c == ' ') ++j;
+      std::uint32_t j = joint(after) ? after + 1 : after;
+      std::uint32_t const tld_from = j;
+      while (j < U.size() && j - tld_from < 2 && U[j].c == ' ') ++j;
       if (known_tld_at(j)) {
         k = j;
         continue;
@@ -1538,6 +1541,7 @@ struct scan_state {
       bool const bracketed = in(bracket_open, U[u - 1].c) && in(bracket_close, U[u + 2].c);
       std::uint32_t e = bracketed ? u - 1 : u;
       while (e > 0 && u - e < 3 && U[e - 1].c == ' ') --e;
+      if (e > 0 && joint(e - 1)) --e;  // abc123 / [at]163.com
       std::uint32_t lb = e;
       while (lb > 0 && (unit_is_alnum(lb - 1) || in(U"._-", U[lb - 1].c))) --lb;
       while (lb < e && !unit_is_alnum(lb)) ++lb;
@@ -1899,9 +1903,10 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
     while (ub < c.ue && before_current(ub)) ++ub;
     // The part of a split violation in this message starts at what carries it, not at the
     // punctuation or space in front of it; the @ . - _ of an address or number are part of it
-    // (abc + @163.com underlines @163.com, as kefu@163.com would be underlined whole).
+    // (abc + @163.com underlines @163.com, as kefu@163.com would be underlined whole), and so
+    // is the bracket of a disguised dot (linshop + (.)com).
     while (clipped && ub < c.ue && ft.units[ub].kind == unit_kind::noise &&
-           !in(U"@._-", ft.units[ub].c))
+           !in(U"@._-", ft.units[ub].c) && !(c.detail && in(bracket_open, ft.units[ub].c)))
       ++ub;
     if (ub >= c.ue) continue;
     std::uint32_t ue = c.ue;
