@@ -997,11 +997,40 @@ struct scan_state {
           k = j + 1;
           continue;
         }
+        // 139，中间1234，尾号5678: a mobile number told in parts, each named by its place.
+        if (std::size_t const w = place_word(j, groups); w > 0) {
+          std::size_t d = j + w;
+          while (d < n && U[d].kind == unit_kind::noise && d - (j + w) < max_separator) ++d;
+          if (d < n && ft.digit[d] >= 0 && U[d].kind == unit_kind::sig && is_ascii_digit(U[d].c)) {
+            last_sep_dot = false;
+            groups.push_back({static_cast<std::uint32_t>(d), static_cast<std::uint32_t>(d)});
+            k = d + 1;
+            continue;
+          }
+        }
         break;
       }
       i = groups.back().last + 1;
       run(groups, last_sep_dot);
     }
+  }
+
+  // Length of a word naming the place of the next part of a mobile number (中间, 尾号, 后四位 …)
+  // at unit j, when the run so far starts like one (1 and two more digits); else 0.
+  std::size_t place_word(std::size_t j, std::vector<group> const& groups) const {
+    static constexpr std::array<std::u32string_view, 12> words = {
+        U"中间是",  U"中间",  U"尾号是", U"尾号",   U"后四位是", U"后四位",
+        U"后4位是", U"后4位", U"后面是", U"最后是", U"末尾是",   U"末尾"};
+    auto const& g = groups.front();
+    if (ft.digit[g.first] != 1 || !is_ascii_digit(U[g.first].c)) return 0;
+    if (groups.back().last - g.first < 2) return 0;
+    for (auto const w : words) {
+      if (j + w.size() > U.size()) continue;
+      std::size_t x = 0;
+      while (x < w.size() && U[j + x].kind == unit_kind::sig && U[j + x].c == w[x]) ++x;
+      if (x == w.size()) return x;
+    }
+    return 0;
   }
 
   static bool single_digits(std::span<group const> groups) {
