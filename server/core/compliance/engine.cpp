@@ -149,6 +149,8 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
     for (auto const& e : expand(n)) add_pattern(e, {tag::negator, 0, 0});
   for (auto const& n : pack.negation.not_negators)
     for (auto const& e : expand(n)) add_pattern(e, {tag::not_negator, 0, 0});
+  for (auto const& n : pack.negation.cautions)
+    for (auto const& e : expand(n)) add_pattern(e, {tag::caution, 0, 0});
   for (auto const& [name, list] : pack.cues) {
     auto const k = cue_from_name(name);
     if (!k) continue;
@@ -388,6 +390,7 @@ struct scan_scratch {
   std::vector<span_hit> negators;
   std::vector<span_hit> negators_after;
   std::vector<span_hit> not_negators;
+  std::vector<span_hit> cautions;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)> cues;
   std::vector<std::pair<std::int32_t, span_hit>> phrases;
   std::vector<std::array<std::vector<span_hit>, 4>> combo_parts;
@@ -407,6 +410,7 @@ struct scan_scratch {
     negators.clear();
     negators_after.clear();
     not_negators.clear();
+    cautions.clear();
     for (auto& c : cues) c.clear();
     phrases.clear();
     if (combo_parts.size() < combos) {
@@ -436,6 +440,7 @@ struct scan_state {
   std::vector<span_hit>& negators;
   std::vector<span_hit>& negators_after;
   std::vector<span_hit>& not_negators;
+  std::vector<span_hit>& cautions;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)>& cues;
   std::vector<std::pair<std::int32_t, span_hit>>& phrases;         // rule index, span
   std::vector<std::array<std::vector<span_hit>, 4>>& combo_parts;  // per combo
@@ -466,6 +471,7 @@ struct scan_state {
         negators(s.negators),
         negators_after(s.negators_after),
         not_negators(s.not_negators),
+        cautions(s.cautions),
         cues(s.cues),
         phrases(s.phrases),
         combo_parts(s.combo_parts),
@@ -652,6 +658,47 @@ struct scan_state {
     return false;
   }
 
+  // Clause breaks between significant indices a (exclusive end) and b (start), counted up to 2.
+  int clause_breaks(std::uint32_t a, std::uint32_t b) const {
+    if (a == 0 || b >= sig.size() || a > b) return 0;
+    int n = 0;
+    for (std::uint32_t u = sig[a - 1] + 1; u < sig[b] && n < 2; ++u)
+      if (U[u].kind == unit_kind::boundary ||
+          (U[u].kind == unit_kind::noise && in(U",.!?;:\n。！？；：…~", U[u].c)))
+        ++n;
+    return n;
+  }
+
+  // A warning word (诈骗, 冒充, 无法保障) before the phrase in its clause, or after it in its
+  // clause: 骗子常说"加微信给您退款" warns against what it quotes. In the next clause only a
+  // verdict on it counts (…，千万别信 / 一定是诈骗 / 是没有保障的), not a word that merely names
+  // fraud (加我微信聊，诈骗的都是别人). One that is itself denied (不是骗子, 没有诈骗) warns of
+  // nothing, and a joint between messages ends the reach: an earlier message's warning excuses
+  // nothing new.
+  bool cautioned(std::uint32_t b, std::uint32_t e) const {
+    constexpr std::uint32_t reach = 16;
+    for (auto const& c :
+         ending_in(cautions, std::int64_t{b} - reach, std::int64_t{e} + reach + longest())) {
+      // Before it, the warning governs what follows (冒充客服加您QQ, 骗子常说…): a warning
+      // glued to the phrase (谨防诈骗V我50) is a sentence of its own.
+      bool const before =
+          c.e < b && b - c.e <= reach && clause_breaks(c.e, b) == 0 && !joined(c.e, b);
+      int const breaks_after = c.b >= e ? clause_breaks(e, c.b) : 2;
+      bool const after =
+          c.b >= e && c.b - e <= reach && !joined(e, c.b) &&
+          (breaks_after == 0 || (breaks_after == 1 && in(U"千不别一没无得", sc(c.b))));
+      if ((before || after) && !negated(c.b, false)) return true;
+    }
+    return false;
+  }
+  // A message joint lies between significant indices a (exclusive end) and b.
+  bool joined(std::uint32_t a, std::uint32_t b) const {
+    if (a == 0 || b >= sig.size() || a > b) return false;
+    for (std::uint32_t u = sig[a - 1] + 1; u < sig[b]; ++u)
+      if (U[u].kind == unit_kind::boundary) return true;
+    return false;
+  }
+
   bool negatable(category c) const { return (eng.negatable_ >> static_cast<unsigned>(c)) & 1u; }
 
   // A cue of `kind` ending at most `max_fill` filler characters before significant index p.
@@ -762,6 +809,9 @@ struct scan_state {
           case engine::tag::not_negator:
             not_negators.push_back({b, e});
             break;
+          case engine::tag::caution:
+            cautions.push_back({b, e});
+            break;
           case engine::tag::cue_hit:
             cues[static_cast<std::size_t>(t.index)].push_back({b, e});
             break;
@@ -832,7 +882,8 @@ struct scan_state {
       bool denied = false;
       if (negatable(p.rule->cat)) {
         bool const over_apps = p.rule->cat == category::payment;
-        denied = negated(p.b, over_apps) || negated_after(p.e, over_apps);
+        denied = negated(p.b, over_apps) || negated_after(p.e, over_apps) ||
+                 (p.rule->cat != category::exaggeration && cautioned(p.b, p.e));
         auto it = std::lower_bound(denied_ends.begin(), denied_ends.end(),
                                    p.b > static_cast<std::uint32_t>(eng.negation_gap_)
                                        ? p.b - static_cast<std::uint32_t>(eng.negation_gap_)
@@ -1056,7 +1107,7 @@ struct scan_state {
 
   // What run_once() found at the edges of a run: nothing to trim, or a first or last group that
   // belongs to a code (ok2 13800…, 13800138000ab), to be left out before the rest is read.
-  enum class trim { none, first, last };
+  enum class trim { none, first, last, tracking };
 
   // Digits at unit u joined by - _ / to letters in front (AB-13800138000, KF-35GW/…).
   bool code_joined(std::uint32_t u) const {
@@ -1073,6 +1124,14 @@ struct scan_state {
       if (t == trim::last) {
         groups = groups.first(groups.size() - 1);
         last_sep_dot = false;
+        continue;
+      }
+      if (t == trim::tracking) {  // the blocks written one space apart
+        std::size_t j = 1;
+        while (j < groups.size() && groups[j].first == groups[j - 1].last + 2 &&
+               U[groups[j].first - 1].c == ' ')
+          ++j;
+        groups = groups.subspan(j);
         continue;
       }
       // The code's group and every group chained to it by - _ / after a letter.
@@ -1126,6 +1185,12 @@ struct scan_state {
     }
     // Part of a code joined by a hyphen or slash (AB-13800138000, KF-35GW/…).
     if (pre.empty() && code_joined(first_unit)) return trim::first;
+    // A courier's prefix with a space before the digits (SF 1380 0138 0001 23): the tracking
+    // number's blocks are left out, and whatever the run goes on to is read on its own.
+    if (pre.empty() && first_unit >= 2 && U[first_unit - 1].c == ' ' &&
+        groups.front().last - groups.front().first >= 3 &&
+        eng.couriers_.count(letters_before(first_unit - 1)))
+      return trim::tracking;
     // Letters glued after the digits make a unit (5000mah) or a code (13800138000ab); a single
     // letter after a mobile number (13800138000k) hides nothing.
     if (letter_after(last_unit) &&
@@ -1226,7 +1291,10 @@ struct scan_state {
                     (landline_number(d, true) && area_code_group(d, groups[a], whole, a == b))) &&
                    (b > a || d[0] != '0' || d.size() >= 11 || whole)) {
           rule = "contact.landline";
-        } else if (bank_card_number(d) && (a == b || wide_groups)) {
+        } else if (bank_card_number(d) && (a == b || wide_groups) &&
+                   // A solid run starting 22–27 (Mastercard's 2-series, rare in China) is
+                   // far likelier an order number starting with its year and month (2412…).
+                   !(a == b && G == 1 && d[0] == '2')) {
           cat = category::payment;
           rule = "payment.bank_card";
         }

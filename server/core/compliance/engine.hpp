@@ -124,6 +124,7 @@ class engine {
       negator,
       negator_after,
       not_negator,
+      caution,
       cue_hit
     } kind = phrase;
     std::uint8_t part = 0;  // a combo's part; for a phrase, whole_clause or 0

@@ -68,6 +68,9 @@ struct negation_rule {
   std::vector<std::string> negators;
   std::vector<std::string> after;  // denials that follow the phrase (高仿品我们一律不卖)
   std::vector<std::string> not_negators;  // words that start like a negator and are none (不过)
+  // Words of a warning (诈骗, 骗子, 冒充, 无法保障): a banned phrase in the clause they are in, or
+  // in the one before them, is being warned about, not offered.
+  std::vector<std::string> cautions;
   std::string fillers;  // characters allowed between a negator and the phrase it negates
   int max_gap = 4;
   std::vector<category> categories;

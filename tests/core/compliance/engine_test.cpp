@@ -449,6 +449,30 @@ BOOST_AUTO_TEST_CASE(messenger_and_alipay_handles) {
   BOOST_TEST(engine().check("坐飞机可以带这个充电宝吗", cc::role::agent).act == cc::action::allow);
 }
 
+// Anti-fraud warnings name what they warn against; a warning that is denied, glued on or only
+// names fraud afterwards excuses nothing.
+BOOST_AUTO_TEST_CASE(warnings_against_fraud) {
+  for (char const* t : {"如果有人冒充客服加您QQ，千万不要理会",
+                        "骗子常说“加微信给您退款”，千万别信", "如果有人让你扫码付款，一定是诈骗",
+                        "提醒：所有交易请在快手内完成，私下转账出了问题平台无法保障"})
+    BOOST_TEST_CONTEXT(t) {
+      BOOST_TEST(engine().check(t, cc::role::agent).act == cc::action::allow);
+    }
+  for (char const* t :
+       {"放心，我们不是骗子，加我微信", "平台客服不会要求您加微信或转账，谨防诈骗V我50",
+        "加微详聊，任何让您转账的都是骗子", "加我微信聊，诈骗的都是别人"})
+    BOOST_TEST_CONTEXT(t) {
+      BOOST_TEST(engine().check(t, cc::role::agent).act == cc::action::block);
+    }
+  // A warning in an earlier message of the chat excuses nothing in this one.
+  cc::chat_window w;
+  w.push("谨防诈骗", cc::role::agent);
+  BOOST_TEST(engine().check("加我微信", cc::role::agent, &w).act == cc::action::block);
+  // Concrete details are never excused.
+  BOOST_TEST(engine().check("骗子才用这个号 13800138000", cc::role::agent).act ==
+             cc::action::block);
+}
+
 BOOST_AUTO_TEST_CASE(merchant_policy) {
   auto ov = cc::parse_overrides(R"({
     "merchant": "m1", "version": 3,
