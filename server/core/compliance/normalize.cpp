@@ -133,6 +133,22 @@ std::u32string_view pictured_word(char32_t c) {
   }
 }
 
+// Cyrillic and Greek letters drawn like Latin ones (vх with a Cyrillic х, ѵх), read as the
+// Latin letter: ids and app names are Latin, and no Chinese service text needs those scripts.
+char32_t latin_lookalike(char32_t c) {
+  // Cyrillic а е к м о р с у х ѕ і ј ѵ ԁ ԛ ԝ, Greek α ι κ ν ο ρ τ υ χ.
+  static constexpr std::pair<char32_t, char32_t> table[] = {
+      {0x03B1, 'a'}, {0x03B9, 'i'}, {0x03BA, 'k'}, {0x03BD, 'v'}, {0x03BF, 'o'},
+      {0x03C1, 'p'}, {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'}, {0x0430, 'a'},
+      {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043E, 'o'}, {0x0440, 'p'},
+      {0x0441, 'c'}, {0x0443, 'y'}, {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'},
+      {0x0458, 'j'}, {0x0475, 'v'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'}};
+  if (c < 0x03B1 || c > 0x051D) return c;
+  for (auto const& [from, to] : table)
+    if (from == c) return to;
+  return c;
+}
+
 void fold_slow(char32_t c, std::u32string& out) {
   if (c == 0x4E28) {  // 丨: written as a divider (139丨1234), never as a word here
     out.push_back(U'|');
@@ -166,7 +182,7 @@ void fold_slow(char32_t c, std::u32string& out) {
   auto const* n = nfkc_cf();
   auto const uc = static_cast<UChar32>(c);
   if (n == nullptr || n->isInert(uc)) {
-    out.push_back(to_simplified(c));
+    out.push_back(latin_lookalike(to_simplified(c)));
     return;
   }
   UErrorCode st = U_ZERO_ERROR;
@@ -181,7 +197,7 @@ void fold_slow(char32_t c, std::u32string& out) {
     i += U16_LENGTH(x);
     auto const cx = static_cast<char32_t>(x);
     if (is_removed(cx)) continue;
-    out.push_back(to_simplified(cx));
+    out.push_back(latin_lookalike(to_simplified(cx)));
   }
 }
 

@@ -124,6 +124,12 @@ BOOST_AUTO_TEST_CASE(utf8_round_trip_and_invalid_bytes) {
   BOOST_TEST(cc::decode_utf8("\xED\xA0\x80x").size() == 2u);
 }
 
+// Cyrillic and Greek letters drawn like Latin ones are read as those (vх with a Cyrillic х).
+BOOST_AUTO_TEST_CASE(latin_lookalikes_from_other_scripts) {
+  BOOST_TEST(sig_text(fold("v\u0445 w\u0435ch\u0430t \u03BD\u0445")) == "vxwechatvx");
+  BOOST_TEST(sig_text(fold("\u0425")) == "x");  // capital Х folds to х, then to x
+}
+
 BOOST_AUTO_TEST_CASE(width_case_and_traditional_fold) {
   BOOST_TEST(sig_text(fold("ＷＸ１３８")) == "wx138");
   BOOST_TEST(sig_text(fold("VX Wx")) == "vxwx");
