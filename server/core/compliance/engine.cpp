@@ -151,6 +151,8 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
     for (auto const& e : expand(n)) add_pattern(e, {tag::not_negator, 0, 0});
   for (auto const& n : pack.negation.cautions)
     for (auto const& e : expand(n)) add_pattern(e, {tag::caution, 0, 0});
+  for (auto const& n : pack.negation.cautions_before)
+    for (auto const& e : expand(n)) add_pattern(e, {tag::caution, tag::before_only, 0});
   for (auto const& [name, list] : pack.cues) {
     auto const k = cue_from_name(name);
     if (!k) continue;
@@ -391,6 +393,7 @@ struct scan_scratch {
   std::vector<span_hit> negators_after;
   std::vector<span_hit> not_negators;
   std::vector<span_hit> cautions;
+  std::vector<span_hit> cautions_before;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)> cues;
   std::vector<std::pair<std::int32_t, span_hit>> phrases;
   std::vector<std::array<std::vector<span_hit>, 4>> combo_parts;
@@ -411,6 +414,7 @@ struct scan_scratch {
     negators_after.clear();
     not_negators.clear();
     cautions.clear();
+    cautions_before.clear();
     for (auto& c : cues) c.clear();
     phrases.clear();
     if (combo_parts.size() < combos) {
@@ -441,6 +445,7 @@ struct scan_state {
   std::vector<span_hit>& negators_after;
   std::vector<span_hit>& not_negators;
   std::vector<span_hit>& cautions;
+  std::vector<span_hit>& cautions_before;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)>& cues;
   std::vector<std::pair<std::int32_t, span_hit>>& phrases;         // rule index, span
   std::vector<std::array<std::vector<span_hit>, 4>>& combo_parts;  // per combo
@@ -472,6 +477,7 @@ struct scan_state {
         negators_after(s.negators_after),
         not_negators(s.not_negators),
         cautions(s.cautions),
+        cautions_before(s.cautions_before),
         cues(s.cues),
         phrases(s.phrases),
         combo_parts(s.combo_parts),
@@ -686,9 +692,13 @@ struct scan_state {
       int const breaks_after = c.b >= e ? clause_breaks(e, c.b) : 2;
       bool const after =
           c.b >= e && c.b - e <= reach && !joined(e, c.b) &&
-          (breaks_after == 0 || (breaks_after == 1 && in(U"千不别一没无得", sc(c.b))));
+          (breaks_after == 0 || (breaks_after == 1 && (in(U"千不别一没无得", sc(c.b)) ||
+                                                       (sc(c.b) == U'是' && c.b + 1 < sig.size() &&
+                                                        sc(c.b + 1) == U'不'))));  // 是不是骗子
       if ((before || after) && !negated(c.b, false)) return true;
     }
+    for (auto const& c : ending_in(cautions_before, std::int64_t{b} - reach, b))
+      if (c.e < b && b - c.e <= reach && clause_breaks(c.e, b) == 0 && !joined(c.e, b)) return true;
     return false;
   }
   // A message joint lies between significant indices a (exclusive end) and b.
@@ -810,7 +820,7 @@ struct scan_state {
             not_negators.push_back({b, e});
             break;
           case engine::tag::caution:
-            cautions.push_back({b, e});
+            (t.part == engine::tag::before_only ? cautions_before : cautions).push_back({b, e});
             break;
           case engine::tag::cue_hit:
             cues[static_cast<std::size_t>(t.index)].push_back({b, e});
@@ -881,7 +891,9 @@ struct scan_state {
     for (auto const& p : pending) {
       bool denied = false;
       if (negatable(p.rule->cat)) {
-        bool const over_apps = p.rule->cat == category::payment;
+        // A denial reaches over the apps a payment or an invitation names (不支持支付宝转账,
+        // 加QQ、加微信都是不允许的).
+        bool const over_apps = p.rule->cat == category::payment || p.rule->cat == category::solicit;
         denied = negated(p.b, over_apps) || negated_after(p.e, over_apps) ||
                  (p.rule->cat != category::exaggeration && cautioned(p.b, p.e));
         auto it = std::lower_bound(denied_ends.begin(), denied_ends.end(),

@@ -130,6 +130,7 @@ class engine {
     std::uint8_t part = 0;  // a combo's part; for a phrase, whole_clause or 0
     std::int32_t index = 0;
     static constexpr std::uint8_t whole_clause = 1;
+    static constexpr std::uint8_t before_only = 1;  // a caution's part: it governs what follows
   };
   struct rule_info {
     std::string id;

@@ -245,6 +245,9 @@ bool read_pack(json::value const& root, rule_pack& p, reader& r) {
           if (!r.strings(nk.value(), w + ".not_negators", p.negation.not_negators)) return false;
         } else if (k == "cautions") {
           if (!r.strings(nk.value(), w + ".cautions", p.negation.cautions)) return false;
+        } else if (k == "cautions_before") {
+          if (!r.strings(nk.value(), w + ".cautions_before", p.negation.cautions_before))
+            return false;
         } else if (k == "fillers") {
           if (!r.string(nk.value(), w + ".fillers", p.negation.fillers)) return false;
         } else if (k == "max_gap") {
@@ -461,6 +464,7 @@ rule_pack merge_packs(rule_pack base, rule_pack const& top) {
   append(base.negation.after, top.negation.after);
   append(base.negation.not_negators, top.negation.not_negators);
   append(base.negation.cautions, top.negation.cautions);
+  append(base.negation.cautions_before, top.negation.cautions_before);
   base.negation.fillers += top.negation.fillers;
   if (!top.negation.categories.empty()) base.negation.categories = top.negation.categories;
   if (top.negation.max_gap != negation_rule{}.max_gap) base.negation.max_gap = top.negation.max_gap;
@@ -585,6 +589,7 @@ void tag_invoke(json::value_from_tag, json::value& jv, rule_pack const& p) {
                                {"after", json::value_from(p.negation.after)},
                                {"not_negators", json::value_from(p.negation.not_negators)},
                                {"cautions", json::value_from(p.negation.cautions)},
+                               {"cautions_before", json::value_from(p.negation.cautions_before)},
                                {"fillers", p.negation.fillers},
                                {"max_gap", p.negation.max_gap},
                                {"categories", std::move(ncats)}};

@@ -71,6 +71,8 @@ struct negation_rule {
   // Words of a warning (诈骗, 骗子, 冒充, 无法保障): a banned phrase in the clause they are in, or
   // in the one before them, is being warned about, not offered.
   std::vector<std::string> cautions;
+  // Warnings that govern only what follows them (不会以任何理由要求您…, 陌生人发来的…).
+  std::vector<std::string> cautions_before;
   std::string fillers;  // characters allowed between a negator and the phrase it negates
   int max_gap = 4;
   std::vector<category> categories;

@@ -454,13 +454,15 @@ BOOST_AUTO_TEST_CASE(messenger_and_alipay_handles) {
 BOOST_AUTO_TEST_CASE(warnings_against_fraud) {
   for (char const* t : {"如果有人冒充客服加您QQ，千万不要理会",
                         "骗子常说“加微信给您退款”，千万别信", "如果有人让你扫码付款，一定是诈骗",
-                        "提醒：所有交易请在快手内完成，私下转账出了问题平台无法保障"})
+                        "提醒：所有交易请在快手内完成，私下转账出了问题平台无法保障",
+                        "提醒您：本店不会以任何理由要求您向个人账户转账。"})
     BOOST_TEST_CONTEXT(t) {
       BOOST_TEST(engine().check(t, cc::role::agent).act == cc::action::allow);
     }
   for (char const* t :
        {"放心，我们不是骗子，加我微信", "平台客服不会要求您加微信或转账，谨防诈骗V我50",
-        "加微详聊，任何让您转账的都是骗子", "加我微信聊，诈骗的都是别人"})
+        "加微详聊，任何让您转账的都是骗子", "加我微信聊，诈骗的都是别人",
+                        "加 微·信，平台客服不会要求您加微信或转账，谨防诈骗"})
     BOOST_TEST_CONTEXT(t) {
       BOOST_TEST(engine().check(t, cc::role::agent).act == cc::action::block);
     }
