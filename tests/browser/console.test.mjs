@@ -394,7 +394,11 @@ test('an admin edits a merchant and creates an account; English works too', { sk
   assert.deepEqual(m.data.service_hours.intervals, [['00:00', '24:00']]);
   // An emptied threshold goes back to its default (the server merges the thresholds it is sent).
   await admin.fill('#merchant-form [name=reply_s]', '');
+  // Saving re-renders the form once the list has reloaded: what is typed into the old form
+  // before then is lost, so the next step waits for the new one.
+  await admin.evaluate(() => { document.querySelector('#merchant-form').dataset.stale = '1'; });
   await admin.click('#merchant-save');
+  await admin.waitForSelector('#merchant-form:not([data-stale])');
   const hasReply = (x) => Boolean(x.data.thresholds && 'reply_s' in x.data.thresholds);
   let after = m;
   for (let i = 0; i < 50 && hasReply(after); i++) {

@@ -917,7 +917,7 @@ struct scan_state {
       if (!is_numeral(sc(q))) continue;
       std::uint32_t e = q + 1;
       while (e < sig.size() && is_numeral(sc(e)) && noise_between(e - 1) <= 1) ++e;
-      // One Chinese numeral alone is a word more often than an amount (给我转一下, 看一看).
+      // One Chinese numeral alone is a word more often than an amount (给我转一下).
       if (e == q + 1 && !is_ascii_digit(sc(q))) return std::nullopt;
       return e;
     }
