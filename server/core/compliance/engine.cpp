@@ -621,14 +621,7 @@ struct scan_state {
   // Whether a clause ends between significant indices a (exclusive end of the first part) and
   // b (start of the next): a comma, full stop, question mark … or the joint of two messages.
   // A denial reaches along its own clause only (没有，加我微信 is not a denial).
-  bool clause_break(std::uint32_t a, std::uint32_t b) const {
-    if (a == 0 || b >= sig.size() || a > b) return false;
-    for (std::uint32_t u = sig[a - 1] + 1; u < sig[b]; ++u) {
-      if (U[u].kind == unit_kind::boundary) return true;
-      if (U[u].kind == unit_kind::noise && in(U",.!?;:\n。！？；：…~", U[u].c)) return true;
-    }
-    return false;
-  }
+  bool clause_break(std::uint32_t a, std::uint32_t b) const { return clause_breaks(a, b) > 0; }
 
   // Significant range [b, e) is a clause of its own: the text, a message or a clause starts
   // right before it and ends right after it.
@@ -683,22 +676,23 @@ struct scan_state {
   // nothing new.
   bool cautioned(std::uint32_t b, std::uint32_t e) const {
     constexpr std::uint32_t reach = 16;
+    // Before it, the warning governs what follows (冒充客服加您QQ, 骗子常说…) in the same clause
+    // of the same message; a warning glued to the phrase (谨防诈骗V我50) is a sentence of its own.
+    auto governs = [&](span_hit const& c) {
+      return c.e < b && b - c.e <= reach && clause_breaks(c.e, b) == 0;
+    };
     for (auto const& c :
          ending_in(cautions, std::int64_t{b} - reach, std::int64_t{e} + reach + longest())) {
-      // Before it, the warning governs what follows (冒充客服加您QQ, 骗子常说…): a warning
-      // glued to the phrase (谨防诈骗V我50) is a sentence of its own.
-      bool const before =
-          c.e < b && b - c.e <= reach && clause_breaks(c.e, b) == 0 && !joined(c.e, b);
       int const breaks_after = c.b >= e ? clause_breaks(e, c.b) : 2;
       bool const after =
           c.b >= e && c.b - e <= reach && !joined(e, c.b) &&
           (breaks_after == 0 || (breaks_after == 1 && (in(U"千不别一没无得", sc(c.b)) ||
                                                        (sc(c.b) == U'是' && c.b + 1 < sig.size() &&
                                                         sc(c.b + 1) == U'不'))));  // 是不是骗子
-      if ((before || after) && !negated(c.b, false)) return true;
+      if ((governs(c) || after) && !negated(c.b, false)) return true;
     }
     for (auto const& c : ending_in(cautions_before, std::int64_t{b} - reach, b))
-      if (c.e < b && b - c.e <= reach && clause_breaks(c.e, b) == 0 && !joined(c.e, b)) return true;
+      if (governs(c)) return true;
     return false;
   }
   // A message joint lies between significant indices a (exclusive end) and b.

@@ -51,6 +51,13 @@ std::vector<hit> feed(cc::ac_matcher const& m, std::u32string const& text, std::
   return out;
 }
 
+// len characters drawn from alphabet.
+std::u32string random_text(std::mt19937& rng, std::u32string const& alphabet, std::size_t len) {
+  std::u32string s;
+  for (std::size_t i = 0; i < len; ++i) s.push_back(alphabet[rng() % alphabet.size()]);
+  return s;
+}
+
 // Every occurrence of every pattern, the slow way.
 std::vector<hit> naive(std::vector<std::pair<int, std::u32string>> const& pats,
                        std::u32string const& text) {
@@ -107,11 +114,7 @@ BOOST_AUTO_TEST_CASE(an_unbuilt_or_empty_matcher_finds_nothing) {
 BOOST_AUTO_TEST_CASE(agrees_with_a_naive_search_on_random_patterns) {
   std::mt19937 rng(20261202);
   std::u32string const alphabet = U"abc微信加\U0001F600";
-  auto pick = [&](std::size_t len) {
-    std::u32string s;
-    for (std::size_t i = 0; i < len; ++i) s.push_back(alphabet[rng() % alphabet.size()]);
-    return s;
-  };
+  auto pick = [&](std::size_t len) { return random_text(rng, alphabet, len); };
   for (int round = 0; round < 200; ++round) {
     cc::ac_matcher m;
     std::vector<std::pair<int, std::u32string>> pats;
@@ -139,11 +142,7 @@ BOOST_AUTO_TEST_CASE(agrees_with_a_naive_search_on_random_patterns) {
 BOOST_AUTO_TEST_CASE(long_runs_report_as_one_scan) {
   std::mt19937 rng(20261203);
   std::u32string const alphabet = U"aab微信加";
-  auto pick = [&](std::size_t len) {
-    std::u32string s;
-    for (std::size_t i = 0; i < len; ++i) s.push_back(alphabet[rng() % alphabet.size()]);
-    return s;
-  };
+  auto pick = [&](std::size_t len) { return random_text(rng, alphabet, len); };
   for (int round = 0; round < 100; ++round) {
     cc::ac_matcher m;
     int const n = 1 + static_cast<int>(rng() % 30);
