@@ -1592,17 +1592,22 @@ struct scan_state {
     for (std::uint32_t at = 1; at + 1 < U.size(); ++at) {
       bool const at_sign = U[at].c == '@';
       if (!at_sign) continue;
-      std::uint32_t lb = at;
+      // Up to two spaces either side of the @ (kefu @ 163.com) are part of the address.
+      std::uint32_t local_end = at;
+      while (local_end > 0 && at - local_end < 2 && U[local_end - 1].c == ' ') --local_end;
+      std::uint32_t lb = local_end;
       while (lb > 0 && (unit_is_alnum(lb - 1) || in(U"._+-", U[lb - 1].c) || joint(lb - 1))) --lb;
-      while (lb < at && !unit_is_alnum(lb)) ++lb;
-      if (lb == at) continue;
-      host_parse const& hp = parse_host(joint(at + 1) ? at + 2 : at + 1);  // abc@ / 163.com
+      while (lb < local_end && !unit_is_alnum(lb)) ++lb;
+      if (lb == local_end) continue;
+      std::uint32_t host_at = joint(at + 1) ? at + 2 : at + 1;  // abc@ / 163.com
+      for (int n = 0; n < 2 && host_at < U.size() && U[host_at].c == ' '; ++n) ++host_at;
+      host_parse const& hp = parse_host(host_at);
       if (hp.count() < 2) continue;
       std::string_view const tld = hp.label(hp.count() - 1);
       if (tld.size() < 2 || std::any_of(tld.begin(), tld.end(), [](char c) { return c < 'a'; }))
         continue;
       std::string value;
-      for (auto k = lb; k < at; ++k)
+      for (auto k = lb; k < local_end; ++k)
         if (!joint(k)) append_utf8(value, U[k].c);
       value += '@';
       value += hp.host;
@@ -1670,6 +1675,76 @@ struct scan_state {
       if (labels < 2 || !eng.tlds_.count(label) || is_claimed(lb, end)) continue;
       emit(category::contact, "contact.email", {}, lb, end, true);
       u = end;
+    }
+  }
+
+  // A host or an address typed a character at a time (m y s h o p . c o m, k e f u @ 1 6 3 .
+  // c o m): a stretch of host characters, dots and at most one @ with two or more single spaces
+  // inside it, read with the spaces left out. What the ordinary scans took is left to them.
+  void spaced_hosts() {
+    std::string& s = hp_.host;  // the compacted stretch; parse_host is not used meanwhile
+    for (std::uint32_t u = 0; u < U.size(); ++u) {
+      if (!host_char(u) || U[u].c == '-' || host_char(static_cast<std::ptrdiff_t>(u) - 1)) continue;
+      s.clear();
+      std::uint32_t k = u, last = u, spaces = 0;
+      std::size_t at = std::string::npos;
+      for (;;) {
+        std::uint32_t const t0 = k;
+        while (k < U.size() && host_char(k)) s.push_back(static_cast<char>(U[k++].c));
+        if (k > t0) last = k;
+        if (k >= U.size()) break;
+        char32_t const c = U[k].c;
+        bool const mark = in(U".。点·@", c);
+        if (c == ' ' && k + 1 < U.size() && (host_char(k + 1) || in(U".。点·@", U[k + 1].c))) {
+          ++spaces;
+          ++k;
+        } else if (mark && !s.empty() && s.back() != '.' && s.back() != '@') {
+          if (c == '@') {
+            if (at != std::string::npos) break;
+            at = s.size();
+          }
+          s.push_back(c == '@' ? '@' : '.');
+          ++k;
+        } else {
+          break;
+        }
+      }
+      if (spaces < 2 || last <= u) {
+        u = std::max(u, last);
+        continue;
+      }
+      std::uint32_t const start = u, end = last;
+      u = end;
+      std::size_t keep = s.size();  // up to the last host character taken
+      while (keep > 0 && (s[keep - 1] == '.' || s[keep - 1] == '@')) --keep;
+      s.resize(keep);
+      if (at != std::string::npos && at >= s.size()) at = std::string::npos;
+      std::string_view const whole = s;
+      std::string_view const host = at == std::string::npos ? whole : whole.substr(at + 1);
+      auto const dot = host.rfind('.');
+      if (dot == std::string_view::npos || dot == 0 || host.find("..") != std::string_view::npos)
+        continue;
+      if (eng.tlds_.find(host.substr(dot + 1)) == eng.tlds_.end()) continue;
+      if (is_claimed(start, end) || is_consumed(start, end)) continue;
+      if (at != std::string::npos) {
+        if (at == 0) continue;
+        emit(category::contact, "contact.email", {}, start, end, true,
+             official(std::string(whole)));
+        continue;
+      }
+      if (dot < 2 || domain_allowed(host)) {
+        consumed.add(start, end, U.size());
+        continue;
+      }
+      // https://m y s h o p.com: the scheme in front goes with it.
+      std::uint32_t from = start;
+      if (from >= 4 && U[from - 1].c == '/' && U[from - 2].c == '/' && U[from - 3].c == ':' &&
+          unit_is_alpha(from - 4)) {
+        from -= 3;
+        while (unit_is_alpha(static_cast<std::ptrdiff_t>(from) - 1)) --from;
+      }
+      emit(category::link, from < start || host.substr(0, 4) == "www." ? "link.url" : "link.domain",
+           {}, from, end, true);
     }
   }
 
@@ -1888,6 +1963,8 @@ struct scan_state {
     if (t & trait_at) emails();
     // kefu at qq dot com, kefu艾特qq点com: an "at" and some dot.
     if ((t & (trait_t | trait_ai)) && (t & (trait_dot | trait_t))) spelled_emails();
+    // Before urls(): a spaced host's last characters would read as a host of their own.
+    if ((t & trait_alpha) && (t & (trait_dot | trait_at))) spaced_hosts();
     // A host needs a dot, written or spelled (linshop dot com).
     if ((t & (trait_alpha | trait_digit)) &&
         ((t & trait_dot) ||
