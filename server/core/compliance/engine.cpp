@@ -1695,7 +1695,9 @@ struct scan_state {
         if (k >= U.size()) break;
         char32_t const c = U[k].c;
         bool const mark = in(U".。点·@", c);
-        if (c == ' ' && k + 1 < U.size() && (host_char(k + 1) || in(U".。点·@", U[k + 1].c))) {
+        // The joint of two messages reads as one more space (m y s h o p / . c o m).
+        if ((c == ' ' || joint(k)) && k + 1 < U.size() &&
+            (host_char(k + 1) || in(U".。点·@", U[k + 1].c))) {
           ++spaces;
           ++k;
         } else if (mark && !s.empty() && s.back() != '.' && s.back() != '@') {
