@@ -2043,16 +2043,25 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
   std::sort(sol.begin(), sol.end(), [&](std::uint32_t a, std::uint32_t b) {
     return std::pair(cands[a].ub, a) < std::pair(cands[b].ub, b);
   });
+  // An invitation right before its detail, with only punctuation or spaces between, is taken in
+  // too (打我电话：13800138000 is one contact, as 加我微信 kefu8888 is).
+  constexpr std::uint32_t lead_gap = 3;
+  auto leads_into = [&](std::uint32_t s_end, std::uint32_t d_begin) {
+    if (s_end > d_begin || d_begin - s_end > lead_gap) return false;
+    for (auto u = s_end; u < d_begin; ++u)
+      if (ft.units[u].kind != unit_kind::noise) return false;
+    return true;
+  };
   for (auto& d : cands) {
     if (d.dropped || !d.detail || sol.empty()) continue;
     for (bool grew = true; grew;) {
       grew = false;
-      std::uint32_t const from = d.ub > widest ? d.ub - widest : 0;
+      std::uint32_t const from = d.ub > widest + lead_gap ? d.ub - widest - lead_gap : 0;
       auto it = std::lower_bound(sol.begin(), sol.end(), from,
                                  [&](std::uint32_t i, std::uint32_t x) { return cands[i].ub < x; });
       for (; it != sol.end() && cands[*it].ub < d.ue; ++it) {
         auto& s = cands[*it];
-        if (s.dropped || !(d.ub < s.ue)) continue;
+        if (s.dropped || !(d.ub < s.ue || leads_into(s.ue, d.ub))) continue;
         s.dropped = true;
         if (s.ub < d.ub || s.ue > d.ue) grew = true;
         d.ub = std::min(d.ub, s.ub);
