@@ -1550,7 +1550,8 @@ struct scan_state {
       std::uint32_t j = joint(after) ? after + 1 : after;
       std::uint32_t const tld_from = j;
       while (j < U.size() && j - tld_from < 2 && U[j].c == ' ') ++j;
-      if (known_tld_at(j)) {
+      // www。xiaomei。com: after a first label www the next dot is a host's too.
+      if (known_tld_at(j) || (hp.count() == 1 && hp.host == "www")) {
         k = j;
         continue;
       }
