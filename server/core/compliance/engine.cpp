@@ -557,6 +557,8 @@ struct scan_state {
   std::uint32_t noise_between(std::uint32_t a) const { return sig[a + 1] - sig[a] - 1; }
 
   bool gaps_ok(std::uint32_t b, std::uint32_t e) const {
+    // No more noise inside the whole span than one gap may hold: every gap is within bounds.
+    if (sig[e - 1] - sig[b] - (e - 1 - b) <= max_noise_gap) return true;
     for (std::uint32_t k = b; k + 1 < e; ++k)
       if (noise_between(k) > max_noise_gap) return false;
     return true;

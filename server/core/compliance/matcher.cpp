@@ -106,17 +106,29 @@ void ac_matcher::build() {
 
   // Row displacement, first fit, longest rows first. Bases are distinct (they name the states)
   // and never 0 (the root's), so every slot's owner tag identifies one state.
+  // Non-reporting states first, then reporting ones at bases above all of theirs (their rows
+  // still fill the gaps the first group left). Within each group, longest rows first.
+  auto reports = [&](std::size_t s) { return out_[s] >= 0 || dict_[s] != 0; };
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return rows[a].size() > rows[b].size(); });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (reports(a) != reports(b)) return !reports(a);
+    return rows[a].size() > rows[b].size();
+  });
   std::vector<std::int32_t> owner;
   std::vector<std::uint8_t> base_used(1, 1);
   std::vector<std::uint32_t> base(n, 0);
   std::size_t first_free = 0;
   std::size_t free_base = 1;  // no base below it is unused
+  std::size_t max_quiet_base = 0;
+  bool in_reporting = false;
   for (std::size_t s : order) {
     if (s == 0) continue;
+    if (reports(s) && !in_reporting) {
+      in_reporting = true;
+      first_reporting_ = static_cast<std::uint32_t>(max_quiet_base + 1);
+      free_base = std::max(free_base, max_quiet_base + 1);
+    }
     auto& row = rows[s];
     std::sort(row.begin(), row.end(), [](edge const& a, edge const& b) { return a.c < b.c; });
     while (first_free < owner.size() && owner[first_free] >= 0) ++first_free;
@@ -139,7 +151,9 @@ void ac_matcher::build() {
     if (base_used.size() <= b) base_used.resize(b + 1, 0);
     base_used[b] = 1;
     base[s] = static_cast<std::uint32_t>(b);
+    if (!in_reporting) max_quiet_base = std::max(max_quiet_base, b);
   }
+  if (!in_reporting) first_reporting_ = static_cast<std::uint32_t>(max_quiet_base + 1);
   // Every base + symbol a scan can form must be inside the table.
   std::size_t const max_base = *std::max_element(base.begin(), base.end());
   slots_.assign(std::max(owner.size(), max_base + alphabet), slot{});
@@ -147,9 +161,10 @@ void ac_matcher::build() {
     for (auto const& e : rows[s])
       slots_[base[s] + e.c] = {base[s], base[static_cast<std::size_t>(e.to)]};
   for (auto& r : root_) r = base[static_cast<std::size_t>(r)];
-  report_.assign(max_base + 1, 0);
+  report_.assign(max_base + 1 > first_reporting_ ? max_base + 1 - first_reporting_ : 1, 0);
   for (std::size_t s = 0; s < n; ++s)
-    report_[base[s]] = out_[s] >= 0 ? static_cast<std::int32_t>(s) : dict_[s];
+    if (reports(s))
+      report_[base[s] - first_reporting_] = out_[s] >= 0 ? static_cast<std::int32_t>(s) : dict_[s];
   built_ = true;
 }
 

@@ -45,7 +45,9 @@ class ac_matcher {
     std::uint32_t s = 0;  // a state is named by its row's base; the root's is 0
     for (std::size_t i = 0; i < n; ++i) {
       s = step(s, at(i));
-      for (std::int32_t o = report_[s]; o > 0; o = dict_[static_cast<std::size_t>(o)])
+      if (s < first_reporting_) continue;
+      for (std::int32_t o = report_[s - first_reporting_]; o > 0;
+           o = dict_[static_cast<std::size_t>(o)])
         on_match(out_[static_cast<std::size_t>(o)], i + 1);
     }
   }
@@ -63,6 +65,7 @@ class ac_matcher {
     std::uint32_t const* root;
     std::int32_t const* report;
     std::uint16_t const* symbols;
+    std::uint32_t first_reporting;
     ac_matcher const* m;
     std::uint32_t state = 0;
     std::vector<match>* out;
@@ -76,19 +79,23 @@ class ac_matcher {
       std::uint32_t const* const rt = root;
       std::int32_t const* const rp = report;
       std::uint16_t const* const sy = symbols;
+      std::uint32_t const fr = first_reporting;
       for (std::size_t k = 0; k < n; ++k) {
         char32_t const c = p[k];
         std::uint32_t const a = c < 0x10000 ? sy[c] : m->symbol(c);
         slot const x = sl[s + a];
         s = x.owner == s ? x.to : rt[a];
-        if (rp[s] > 0) [[unlikely]]
-          m->report_all(rp[s], static_cast<std::uint32_t>(first_end + k + 1), *out);
+        // Whether a state reports is where it sits, not a load.
+        if (s >= fr) [[unlikely]]
+          m->report_all(rp[s - fr], static_cast<std::uint32_t>(first_end + k + 1), *out);
       }
       state = s;
     }
   };
   cursor start(std::vector<match>& out) const {
-    return {slots_.data(), root_.data(), report_.data(), bmp_symbols_.data(), this, 0, &out};
+    return {
+        slots_.data(), root_.data(), report_.data(), bmp_symbols_.data(), first_reporting_, this, 0,
+        &out};
   }
 
   // Out of line, so the feeding loop keeps its state in registers.
@@ -126,8 +133,11 @@ class ac_matcher {
   // Construction-time children (unsorted, by code point).
   std::vector<std::vector<edge>> build_children_;
   std::vector<slot> slots_;
-  // Per base: the node itself if a pattern ends there, else its nearest dictionary suffix
-  // (a node index into dict_ / out_), 0 for none.
+  // States that report a match (a pattern ends there or at a dictionary suffix) are placed
+  // after all others, so a state reports exactly when its base is at least first_reporting_.
+  std::uint32_t first_reporting_ = 1;
+  // Per reporting base, less first_reporting_: the node itself if a pattern ends there, else
+  // its nearest dictionary suffix (a node index into dict_ / out_).
   std::vector<std::int32_t> report_;
   std::vector<std::int32_t> dict_;  // nearest proper suffix node that ends a pattern, or 0
   std::vector<std::int32_t> out_;   // pattern id ending exactly at this node, or -1

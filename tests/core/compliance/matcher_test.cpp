@@ -174,6 +174,6 @@ BOOST_AUTO_TEST_CASE(rows_share_one_table) {
     for (char32_t b : alphabet) m.add(std::u32string{a, b, U'x'});
   m.build();
   BOOST_TEST(m.table_size() >= 1200u);
-  BOOST_TEST(m.table_size() < 1300u);
+  BOOST_TEST(m.table_size() < 1350u);  // reporting states sit in a range of their own
   BOOST_TEST((scan(m, U"abxcdx").size() == 2u));
 }
