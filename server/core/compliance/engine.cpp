@@ -1681,6 +1681,73 @@ struct scan_state {
     }
   }
 
+  // Digits spelled as English or pinyin words, one word a digit (one three eight …, yao san ba
+  // …): seven words or more in a row, read as the number they spell. Shorter runs are words.
+  void spelled_numbers() {
+    static constexpr std::array<std::pair<std::u32string_view, char>, 25> words = {{
+        {U"zero", '0'},  {U"one", '1'},  {U"two", '2'},   {U"three", '3'}, {U"four", '4'},
+        {U"five", '5'},  {U"six", '6'},  {U"seven", '7'}, {U"eight", '8'}, {U"nine", '9'},
+        {U"ling", '0'},  {U"dong", '0'}, {U"yi", '1'},    {U"yao", '1'},   {U"er", '2'},
+        {U"liang", '2'}, {U"san", '3'},  {U"si", '4'},    {U"wu", '5'},    {U"liu", '6'},
+        {U"qi", '7'},    {U"guai", '7'}, {U"ba", '8'},    {U"jiu", '9'},   {U"gou", '9'},
+    }};
+    auto digit_of = [&](std::u32string_view w) -> char {
+      for (auto const& [word, d] : words)
+        if (word == w) return d;
+      return 0;
+    };
+    constexpr std::size_t min_words = 7;
+    std::string& digits = digits_;
+    std::uint32_t k = 0;
+    while (k < sig.size()) {
+      if (!is_ascii_alpha(sc(k)) ||
+          (k > 0 && sig[k - 1] + 1 == sig[k] && is_ascii_alpha(sc(k - 1)))) {
+        ++k;
+        continue;
+      }
+      digits.clear();
+      std::uint32_t const first = k;
+      std::uint32_t j = k, last_end = k;
+      while (j < sig.size()) {
+        std::u32string_view const w = latin_word(j);
+        char const d = w.empty() ? 0 : digit_of(w);
+        // Words must stand apart (a space or a mark between them), not run into digits.
+        std::uint32_t const e = j + static_cast<std::uint32_t>(w.size());
+        if (d == 0 || (e < sig.size() && sig[e] == sig[e - 1] + 1)) break;
+        digits.push_back(d);
+        last_end = e;
+        if (e >= sig.size() || sig[e] - sig[e - 1] - 1 > 3) break;
+        j = e;
+      }
+      if (digits.size() < min_words) {
+        k = std::max(k + 1, last_end);
+        continue;
+      }
+      k = last_end;
+      auto const ub = sig[first], ue = sig[last_end - 1] + 1;
+      if (is_claimed(ub, ue)) continue;
+      auto wechat = cue_before(engine::cue::wechat, first, 6, id_filler);
+      auto qq = cue_before(engine::cue::qq, first, 6, id_filler);
+      std::string_view rule;
+      std::optional<span_hit> cue_used;
+      if (wechat && digits.size() <= 20) {
+        rule = "contact.wechat_id";
+        cue_used = wechat;
+      } else if (qq && qq_number(digits)) {
+        rule = "contact.qq";
+        cue_used = qq;
+      } else if (!mobile_number(digits).empty()) {
+        rule = "contact.mobile";
+      } else {
+        continue;
+      }
+      std::uint32_t const from = cue_used ? std::min(ub, sig[cue_used->b]) : ub;
+      emit(category::contact, rule, {}, from, ue, true,
+           rule != "contact.wechat_id" &&
+               official(std::string(rule == "contact.mobile" ? mobile_number(digits) : digits)));
+    }
+  }
+
   // A host or an address typed a character at a time (m y s h o p . c o m, k e f u @ 1 6 3 .
   // c o m): a stretch of host characters, dots and at most one @ with two or more single spaces
   // inside it, read with the spaces left out. What the ordinary scans took is left to them.
@@ -1978,6 +2045,7 @@ struct scan_state {
               std::u32string_view::npos)))
       urls();
     if (t & trait_digit_run) numbers();
+    if (t & trait_alpha) spelled_numbers();
     wechat_ids();
     if (t & trait_currency) share_codes();
     if ((t & trait_alpha) && (t & trait_digit)) share_tokens();
@@ -2107,12 +2175,23 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
     if (ub >= c.ue) continue;
     std::uint32_t ue = c.ue;
     while (ue > ub && ft.units[ue - 1].kind == unit_kind::boundary) --ue;
-    std::uint32_t const start = ft.units[ub].src - base;
+    std::uint32_t start = ft.units[ub].src - base;
     std::uint32_t end = ft.units[ue - 1].src + 1 - base;
     // What was typed onto the last character belongs to it: a keycap (1️⃣ is 1, U+FE0F,
     // U+20E3), a variation selector or a skin tone, none of which folds to a unit of its own.
     while (end < cur.size() && attached_mark(cur[end])) ++end;
     if (end <= start) continue;
+    // (138)00138000: a span that holds a closing bracket opened just before it takes the
+    // opening one too.
+    if (start > 0) {
+      static constexpr std::u32string_view opens = U"(（[【", closes = U")）]】";
+      auto const o = opens.find(cur[start - 1]);
+      if (o != std::u32string_view::npos) {
+        auto const inside = cur.substr(start, end - start);
+        auto const close = inside.find(closes[o]);
+        if (close != inside.npos && inside.substr(0, close).find(opens[o]) == inside.npos) --start;
+      }
+    }
     violation x;
     x.cat = c.cat;
     x.rule = std::string(c.rule);

@@ -418,6 +418,37 @@ BOOST_AUTO_TEST_CASE(bracketed_and_spelled_dots) {
   BOOST_TEST(engine().check("价格3.5(.)元", cc::role::agent).act == cc::action::allow);
 }
 
+// Typed a character at a time, spaces around the @, brackets around an area code, digits as
+// words: each reported whole, as typed.
+BOOST_AUTO_TEST_CASE(spaced_bracketed_and_worded_details) {
+  struct want {
+    char const* text;
+    char const* rule;
+    char const* excerpt;
+  };
+  for (auto const& w : {
+           want{"去 m y s h o p . c o m 下单", "link.domain", "m y s h o p . c o m"},
+           want{"https://m y s h o p.com", "link.url", "https://m y s h o p.com"},
+           want{"邮箱 k e f u @ 1 6 3 . c o m", "contact.email", "k e f u @ 1 6 3 . c o m"},
+           want{"发到 kefu @163.com 就行", "contact.email", "kefu @163.com"},
+           want{"电话(138)00138000", "contact.mobile", "(138)00138000"},
+           want{"打我电话：13800138000", "contact.mobile", "打我电话：13800138000"},
+           want{"手机 yao san ba ling ling yao san ba ling ling ling", "contact.mobile",
+                "yao san ba ling ling yao san ba ling ling ling"},
+       }) {
+    auto const v = check(w.text);
+    BOOST_TEST_CONTEXT(w.text) {
+      BOOST_REQUIRE_EQUAL(v.violations.size(), 1u);
+      BOOST_TEST(v.violations[0].rule == w.rule);
+      BOOST_TEST(v.violations[0].excerpt == w.excerpt);
+      spans_match(w.text, v);
+    }
+  }
+  for (char const* text :
+       {"好 的 o k . 谢 谢", "尺码 S . M . L 都有", "We have one two three sizes"})
+    BOOST_TEST(check(text).act == cc::action::allow, text);
+}
+
 // "=滚" in a pack: the word as a clause of its own, never inside another word.
 BOOST_AUTO_TEST_CASE(whole_clause_phrases) {
   for (char const* t : {"滚", "滚！", "白嫖怪，滚", "滚，不卖你了", "好的。滚"}) {
@@ -462,7 +493,7 @@ BOOST_AUTO_TEST_CASE(warnings_against_fraud) {
   for (char const* t :
        {"放心，我们不是骗子，加我微信", "平台客服不会要求您加微信或转账，谨防诈骗V我50",
         "加微详聊，任何让您转账的都是骗子", "加我微信聊，诈骗的都是别人",
-                        "加 微·信，平台客服不会要求您加微信或转账，谨防诈骗"})
+        "加 微·信，平台客服不会要求您加微信或转账，谨防诈骗"})
     BOOST_TEST_CONTEXT(t) {
       BOOST_TEST(engine().check(t, cc::role::agent).act == cc::action::block);
     }
