@@ -1684,19 +1684,33 @@ struct scan_state {
   // Digits spelled as English or pinyin words, one word a digit (one three eight …, yao san ba
   // …): seven words or more in a row, read as the number they spell. Shorter runs are words.
   void spelled_numbers() {
-    static constexpr std::array<std::pair<std::u32string_view, char>, 25> words = {{
-        {U"zero", '0'},  {U"one", '1'},  {U"two", '2'},   {U"three", '3'}, {U"four", '4'},
-        {U"five", '5'},  {U"six", '6'},  {U"seven", '7'}, {U"eight", '8'}, {U"nine", '9'},
-        {U"ling", '0'},  {U"dong", '0'}, {U"yi", '1'},    {U"yao", '1'},   {U"er", '2'},
-        {U"liang", '2'}, {U"san", '3'},  {U"si", '4'},    {U"wu", '5'},    {U"liu", '6'},
-        {U"qi", '7'},    {U"guai", '7'}, {U"ba", '8'},    {U"jiu", '9'},   {U"gou", '9'},
+    // Each word packed into an integer (five letters at most): a lookup is 25 integer compares.
+    static constexpr auto key = [](std::u32string_view w) {
+      std::uint64_t k = 0;
+      for (char32_t c : w) k = k << 8 | (c & 0xFF);
+      return k;
+    };
+    static constexpr std::array<std::pair<std::uint64_t, char>, 25> words = {{
+        {key(U"zero"), '0'},  {key(U"one"), '1'},  {key(U"two"), '2'},  {key(U"three"), '3'},
+        {key(U"four"), '4'},  {key(U"five"), '5'}, {key(U"six"), '6'},  {key(U"seven"), '7'},
+        {key(U"eight"), '8'}, {key(U"nine"), '9'}, {key(U"ling"), '0'}, {key(U"dong"), '0'},
+        {key(U"yi"), '1'},    {key(U"yao"), '1'},  {key(U"er"), '2'},   {key(U"liang"), '2'},
+        {key(U"san"), '3'},   {key(U"si"), '4'},   {key(U"wu"), '5'},   {key(U"liu"), '6'},
+        {key(U"qi"), '7'},    {key(U"guai"), '7'}, {key(U"ba"), '8'},   {key(U"jiu"), '9'},
+        {key(U"gou"), '9'},
     }};
     auto digit_of = [&](std::u32string_view w) -> char {
+      if (w.size() < 2 || w.size() > 5) return 0;
+      std::uint64_t const k = key(w);
       for (auto const& [word, d] : words)
-        if (word == w) return d;
+        if (word == k) return d;
       return 0;
     };
     constexpr std::size_t min_words = 7;
+    // Seven words need fourteen letters: most texts are turned away by one counting loop.
+    std::size_t letters = 0;
+    for (std::size_t k = 0; k < sig.size(); ++k) letters += is_ascii_alpha(ft.sig_chars[k]);
+    if (letters < 2 * min_words) return;
     std::string& digits = digits_;
     std::uint32_t k = 0;
     while (k < sig.size()) {
@@ -1755,6 +1769,26 @@ struct scan_state {
     std::string& s = hp_.host;  // the compacted stretch; parse_host is not used meanwhile
     for (std::uint32_t u = 0; u < U.size(); ++u) {
       if (!host_char(u) || U[u].c == '-' || host_char(static_cast<std::ptrdiff_t>(u) - 1)) continue;
+      {
+        // Most tokens stand alone: count the spaces and marks of the stretch before copying it.
+        std::uint32_t k = u, spaces = 0, marks = 0;
+        for (;;) {
+          while (k < U.size() && host_char(k)) ++k;
+          if (k + 1 >= U.size()) break;
+          if ((U[k].c == ' ' || joint(k)) && (host_char(k + 1) || in(U".。点·@", U[k + 1].c))) {
+            ++spaces;
+          } else if (in(U".。点·@", U[k].c)) {
+            ++marks;
+          } else {
+            break;
+          }
+          ++k;
+        }
+        if (spaces < 2 || marks == 0) {
+          u = std::max(u, k);
+          continue;
+        }
+      }
       s.clear();
       std::uint32_t k = u, last = u, spaces = 0;
       std::size_t at = std::string::npos;
@@ -2036,7 +2070,7 @@ struct scan_state {
     // kefu at qq dot com, kefu艾特qq点com: an "at" and some dot.
     if ((t & (trait_t | trait_ai)) && (t & (trait_dot | trait_t))) spelled_emails();
     // Before urls(): a spaced host's last characters would read as a host of their own.
-    if ((t & trait_alpha) && (t & (trait_dot | trait_at))) spaced_hosts();
+    if ((t & trait_alpha) && (t & trait_space) && (t & (trait_dot | trait_at))) spaced_hosts();
     // A host needs a dot, written or spelled (linshop dot com).
     if ((t & (trait_alpha | trait_digit)) &&
         ((t & trait_dot) ||

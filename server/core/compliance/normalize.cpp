@@ -212,6 +212,7 @@ unsigned trait_of(char32_t f) {
     if (f == 'o' || f == 'l' || f == 'i') return trait_alpha | trait_lookalike;
     if (f == 't') return trait_alpha | trait_t;
     if (f == '_') return trait_underscore;
+    if (f == ' ') return trait_space;
     if (f >= 'a' && f <= 'z') return trait_alpha;
     if (f >= '0' && f <= '9') return trait_digit;
     if (f == '@') return trait_at;
@@ -228,7 +229,8 @@ unsigned trait_of(char32_t f) {
 // bits (info_traits), whether it is noise, and its value as a digit form plus one (info_form).
 constexpr std::uint16_t info_noise = 1u << 5;
 constexpr unsigned info_form = 0xF00u;  // digit value + 1
-constexpr unsigned info_traits = 0x1Fu | trait_lookalike | trait_ai | trait_underscore | trait_t;
+constexpr unsigned info_traits =
+    0x1Fu | trait_lookalike | trait_ai | trait_underscore | trait_t | trait_space;
 
 std::uint16_t char_info(char32_t f) {
   auto v = static_cast<std::uint16_t>(trait_of(f));

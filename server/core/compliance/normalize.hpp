@@ -78,6 +78,7 @@ enum text_trait : unsigned {
   // Bits 8–11 of a character's table entry hold its digit value; these follow them.
   trait_underscore = 1u << 12,  // _ (wxid_…)
   trait_t = 1u << 13,           // t (at, dot)
+  trait_space = 1u << 14,       // a space (letters typed one at a time)
 };
 
 struct folded_text {
