@@ -105,7 +105,9 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
 
   for (auto const& r : pack.rules) {
     auto const idx = static_cast<std::int32_t>(rules_.size());
-    rules_.push_back({r.id, r.cat, r.suggestion});
+    rules_.push_back({r.id, r.cat, r.suggestion, !r.excused_by.empty()});
+    for (auto const& w : r.excused_by)
+      for (auto const& e : expand(w)) add_pattern(e, {tag::excuse, 0, idx});
     for (auto const& ph : r.phrases) {
       // "=滚": the phrase counts only as a clause of its own (滚！, 白嫖怪，滚), not inside words.
       if (ph.size() > 1 && ph[0] == '=') {
@@ -153,6 +155,8 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
     for (auto const& e : expand(n)) add_pattern(e, {tag::caution, 0, 0});
   for (auto const& n : pack.negation.cautions_before)
     for (auto const& e : expand(n)) add_pattern(e, {tag::caution, tag::before_only, 0});
+  for (auto const& n : pack.negation.cautions_sentence)
+    for (auto const& e : expand(n)) add_pattern(e, {tag::caution, tag::sentence, 0});
   for (auto const& [name, list] : pack.cues) {
     auto const k = cue_from_name(name);
     if (!k) continue;
@@ -181,7 +185,14 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
   for (auto const& d : pack.allowed_domains) allowed_domains_.insert(lower_ascii(d));
   for (auto const& d : ov.allow_domains) allowed_domains_.insert(lower_ascii(d));
   for (auto const& s : pack.allowed_schemes) allowed_schemes_.insert(lower_ascii(s));
-  for (auto const& c : ov.official_contacts) {
+  for (auto const& l : pack.contact_links)
+    app_links_.emplace_back(lower_ascii(l), category::contact);
+  for (auto const& l : pack.payment_links)
+    app_links_.emplace_back(lower_ascii(l), category::payment);
+  // The platform's published contacts (its pack) and the merchant's registered ones alike.
+  std::vector<std::string> officials = pack.official_contacts;
+  officials.insert(officials.end(), ov.official_contacts.begin(), ov.official_contacts.end());
+  for (auto const& c : officials) {
     std::string const norm = normalise_contact(c);
     if (norm.empty()) continue;
     official_.insert(norm);
@@ -394,6 +405,8 @@ struct scan_scratch {
   std::vector<span_hit> not_negators;
   std::vector<span_hit> cautions;
   std::vector<span_hit> cautions_before;
+  std::vector<span_hit> cautions_sentence;
+  std::vector<std::pair<std::int32_t, span_hit>> excuses;  // rule index, span
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)> cues;
   std::vector<std::pair<std::int32_t, span_hit>> phrases;
   std::vector<std::array<std::vector<span_hit>, 4>> combo_parts;
@@ -415,6 +428,8 @@ struct scan_scratch {
     not_negators.clear();
     cautions.clear();
     cautions_before.clear();
+    cautions_sentence.clear();
+    excuses.clear();
     for (auto& c : cues) c.clear();
     phrases.clear();
     if (combo_parts.size() < combos) {
@@ -446,6 +461,8 @@ struct scan_state {
   std::vector<span_hit>& not_negators;
   std::vector<span_hit>& cautions;
   std::vector<span_hit>& cautions_before;
+  std::vector<span_hit>& cautions_sentence;
+  std::vector<std::pair<std::int32_t, span_hit>>& excuses;
   std::array<std::vector<span_hit>, static_cast<std::size_t>(engine::cue::count_)>& cues;
   std::vector<std::pair<std::int32_t, span_hit>>& phrases;         // rule index, span
   std::vector<std::array<std::vector<span_hit>, 4>>& combo_parts;  // per combo
@@ -478,6 +495,8 @@ struct scan_state {
         not_negators(s.not_negators),
         cautions(s.cautions),
         cautions_before(s.cautions_before),
+        cautions_sentence(s.cautions_sentence),
+        excuses(s.excuses),
         cues(s.cues),
         phrases(s.phrases),
         combo_parts(s.combo_parts),
@@ -633,7 +652,8 @@ struct scan_state {
 
   // `over_apps`: the denied phrase is a payment, which may name its app in between.
   bool negated(std::uint32_t b, bool over_apps) const {
-    for (auto const& n : ending_in(negators, std::int64_t{b} - eng.negation_gap_, b))
+    for (auto const& n :
+         ending_in(negators, std::int64_t{b} - eng.negation_gap_ - (over_apps ? app_reach : 0), b))
       if (fillers_only(n.e, b, over_apps) && n.e > 0 &&
           sig[b] - sig[n.e - 1] - 1 - (b - n.e) <= max_noise_gap && !not_negator(n))
         return true;
@@ -656,6 +676,17 @@ struct scan_state {
           n.e >= sig.size() || clause_break(n.e, n.e) || in(U"的了哦呢啊哈吧呀滴", sc(n.e));
       if (closes && fillers_only(e, n.b, over_apps)) return true;
     }
+    return false;
+  }
+
+  // A full stop, a question or an exclamation mark, a line break or a joint between significant
+  // indices a (exclusive end) and b (start).
+  bool sentence_break(std::uint32_t a, std::uint32_t b) const {
+    if (a == 0 || b >= sig.size() || a > b) return false;
+    for (std::uint32_t u = sig[a - 1] + 1; u < sig[b]; ++u)
+      if (U[u].kind == unit_kind::boundary ||
+          (U[u].kind == unit_kind::noise && in(U".!?\n。！？", U[u].c)))
+        return true;
     return false;
   }
 
@@ -688,13 +719,17 @@ struct scan_state {
       int const breaks_after = c.b >= e ? clause_breaks(e, c.b) : 2;
       bool const after =
           c.b >= e && c.b - e <= reach && !joined(e, c.b) &&
-          (breaks_after == 0 || (breaks_after == 1 && (in(U"千不别一没无得", sc(c.b)) ||
+          (breaks_after == 0 || (breaks_after == 1 && (in(U"千不别一没无得那", sc(c.b)) ||
                                                        (sc(c.b) == U'是' && c.b + 1 < sig.size() &&
                                                         sc(c.b + 1) == U'不'))));  // 是不是骗子
       if ((governs(c) || after) && !negated(c.b, false)) return true;
     }
     for (auto const& c : ending_in(cautions_before, std::int64_t{b} - reach, b))
       if (governs(c)) return true;
+    // 冒充…, 不法分子…: to the end of the sentence, within one message.
+    constexpr std::uint32_t sentence_reach = 80;
+    for (auto const& c : ending_in(cautions_sentence, std::int64_t{b} - sentence_reach, b))
+      if (c.e <= b && !sentence_break(c.e, b) && !negated(c.b, false)) return true;
     return false;
   }
   // A message joint lies between significant indices a (exclusive end) and b.
@@ -816,10 +851,16 @@ struct scan_state {
             not_negators.push_back({b, e});
             break;
           case engine::tag::caution:
-            (t.part == engine::tag::before_only ? cautions_before : cautions).push_back({b, e});
+            (t.part == engine::tag::before_only ? cautions_before
+             : t.part == engine::tag::sentence  ? cautions_sentence
+                                                : cautions)
+                .push_back({b, e});
             break;
           case engine::tag::cue_hit:
             cues[static_cast<std::size_t>(t.index)].push_back({b, e});
+            break;
+          case engine::tag::excuse:
+            excuses.push_back({t.index, {b, e}});
             break;
         }
       }
@@ -830,6 +871,7 @@ struct scan_state {
     for (auto const& [idx, h] : phrases) {
       auto const& r = eng.rules_[static_cast<std::size_t>(idx)];
       if (allowed(h.b, h.e, true)) continue;
+      if (r.excusable && excused(idx, h.b)) continue;
       if (in_code(h.b, h.e)) continue;
       // A phrase that is a number (1688) after a price word is a price; before 起 (from), 号
       // (a house or day number) or 一套 / 一件 … (per set) it is an amount too.
@@ -856,19 +898,24 @@ struct scan_state {
 
   // Negation reaches along a list: 不支持转账或扫码付款 denies both.
   bool fillers_only(std::uint32_t from, std::uint32_t to, bool over_apps = false) const {
-    if (to < from || to - from > static_cast<std::uint32_t>(eng.negation_gap_)) return false;
+    auto const gap = static_cast<std::uint32_t>(eng.negation_gap_);
+    if (to < from || to - from > gap + (over_apps ? app_reach : 0)) return false;
     if (clause_break(from, to)) return false;
+    std::uint32_t fill = 0;
     for (std::uint32_t k = from; k < to; ++k) {
       // The name of a payment or contact app between the denial and the payment it denies
-      // (不支持支付宝转账, 我们不接受微信转账) is what is refused, not a new clause.
+      // (不支持支付宝转账, 我们不接受微信转账, 不能通过微信或者QQ私下沟通) is what is refused,
+      // not a new clause, and does not count against the gap.
       if (auto const e = over_apps ? app_name_at(k) : k; e > k && e <= to) {
         k = e - 1;
         continue;
       }
-      if (!in(eng.negation_fillers_, sc(k))) return false;
+      if (!in(eng.negation_fillers_, sc(k)) || ++fill > gap) return false;
     }
     return true;
   }
+  // How much further a denial reaches when app names stand between it and what it denies.
+  static constexpr std::uint32_t app_reach = 8;
   // End of a payment or contact app's name starting at significant index k (k if none).
   std::uint32_t app_name_at(std::uint32_t k) const {
     std::uint32_t end = k;
@@ -892,10 +939,10 @@ struct scan_state {
         bool const over_apps = p.rule->cat == category::payment || p.rule->cat == category::solicit;
         denied = negated(p.b, over_apps) || negated_after(p.e, over_apps) ||
                  (p.rule->cat != category::exaggeration && cautioned(p.b, p.e));
+        std::uint32_t const reach =
+            static_cast<std::uint32_t>(eng.negation_gap_) + (over_apps ? app_reach : 0);
         auto it = std::lower_bound(denied_ends.begin(), denied_ends.end(),
-                                   p.b > static_cast<std::uint32_t>(eng.negation_gap_)
-                                       ? p.b - static_cast<std::uint32_t>(eng.negation_gap_)
-                                       : 0u);
+                                   p.b > reach ? p.b - reach : 0u);
         for (; !denied && it != denied_ends.end() && *it <= p.b; ++it)
           denied = fillers_only(*it, p.b, over_apps);
       }
@@ -905,6 +952,19 @@ struct scan_state {
       }
       emit(p.rule->cat, p.rule->id, p.rule->suggestion, sig[p.b], sig[p.e - 1] + 1, false);
     }
+  }
+
+  // A word of the rule's excused_by in the message that holds significant index p (one of the
+  // window's earlier messages excuses nothing in another).
+  bool excused(std::int32_t rule, std::uint32_t p) const {
+    for (auto const& [r, h] : excuses)
+      if (r == rule && !crosses_joint(std::min(h.b, p), std::max(h.e, p + 1))) return true;
+    return false;
+  }
+  bool crosses_joint(std::uint32_t a, std::uint32_t b) const {
+    for (std::uint32_t u = sig[a]; u < sig[b - 1]; ++u)
+      if (U[u].kind == unit_kind::boundary) return true;
+    return false;
   }
 
   // End (exclusive significant index) of a numeral starting within max_gap chars of p.
@@ -1927,6 +1987,14 @@ struct scan_state {
             }
             is_link = !domain_allowed(host);
             if (has_scheme || www) rule = "link.url";
+            if (auto const app = app_link(host, hp.end, end)) {
+              consumed.add(start, end, U.size());
+              if (!is_claimed(start, end))
+                emit(*app, *app == category::contact ? "contact.app_link" : "payment.app_link", {},
+                     start, end, true);
+              u = std::max(end, start + 1);
+              continue;
+            }
           }
         }
       }
@@ -1936,6 +2004,29 @@ struct scan_state {
       }
       u = std::max(end, start + 1);
     }
+  }
+
+  // The link (host, then the path from unit path_begin to path_end) is another app's add-friend,
+  // chat or payment link: what it leads to.
+  std::optional<category> app_link(std::string_view host, std::uint32_t path_begin,
+                                   std::uint32_t path_end) const {
+    if (eng.app_links_.empty()) return std::nullopt;
+    for (auto const& [link, cat] : eng.app_links_) {
+      auto const slash = link.find('/');
+      std::string_view const lhost = std::string_view(link).substr(0, slash);
+      // The host itself or a subdomain of it.
+      if (!(host == lhost || (host.size() > lhost.size() && host.ends_with(lhost) &&
+                              host[host.size() - lhost.size() - 1] == '.')))
+        continue;
+      if (slash == std::string::npos) return cat;
+      std::string_view const prefix = std::string_view(link).substr(slash);
+      std::uint32_t k = path_begin;
+      std::size_t i = 0;
+      for (; i < prefix.size() && k < path_end; ++i, ++k)
+        if (static_cast<char32_t>(prefix[i]) != U[k].c) break;
+      if (i == prefix.size() && (k == path_end || in(U"/?#", U[k].c))) return cat;
+    }
+    return std::nullopt;
   }
 
   void share_codes() {

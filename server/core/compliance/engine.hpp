@@ -125,17 +125,20 @@ class engine {
       negator_after,
       not_negator,
       caution,
-      cue_hit
+      cue_hit,
+      excuse  // a word of a rule's excused_by (index: the rule)
     } kind = phrase;
     std::uint8_t part = 0;  // a combo's part; for a phrase, whole_clause or 0
     std::int32_t index = 0;
     static constexpr std::uint8_t whole_clause = 1;
     static constexpr std::uint8_t before_only = 1;  // a caution's part: it governs what follows
+    static constexpr std::uint8_t sentence = 2;     // … to the end of its sentence
   };
   struct rule_info {
     std::string id;
     category cat = category::solicit;
     std::string suggestion;
+    bool excusable = false;  // has excused_by words
   };
   struct combo_info {
     rule_info rule;
@@ -170,6 +173,8 @@ class engine {
   bool tlds_alpha_ = true;  // every TLD is letters only (lets urls() pass over dotted numbers)
   word_set allowed_domains_;
   std::set<std::string, std::less<>> allowed_schemes_;
+  // Host or host/path prefix of an app's add-friend, chat or payment links, with what it is.
+  std::vector<std::pair<std::string, category>> app_links_;
   std::set<std::string> official_;  // normalised: digits, lower-case ids and e-mails
   bool share_codes_ = true;
   // What a notice header in brackets at the start of a message may say ([快手官方],

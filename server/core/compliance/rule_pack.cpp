@@ -178,6 +178,8 @@ bool read_pack(json::value const& root, rule_pack& p, reader& r) {
             if (!r.strings(rk.value(), wi + ".phrases", pr.phrases)) return false;
           } else if (k == "suggestion") {
             if (!r.string(rk.value(), wi + ".suggestion", pr.suggestion)) return false;
+          } else if (k == "excused_by") {
+            if (!r.strings(rk.value(), wi + ".excused_by", pr.excused_by)) return false;
           } else if (k != "note") {
             return r.fail(wi, "unknown key '" + k + "'");
           }
@@ -248,6 +250,9 @@ bool read_pack(json::value const& root, rule_pack& p, reader& r) {
         } else if (k == "cautions_before") {
           if (!r.strings(nk.value(), w + ".cautions_before", p.negation.cautions_before))
             return false;
+        } else if (k == "cautions_sentence") {
+          if (!r.strings(nk.value(), w + ".cautions_sentence", p.negation.cautions_sentence))
+            return false;
         } else if (k == "fillers") {
           if (!r.string(nk.value(), w + ".fillers", p.negation.fillers)) return false;
         } else if (k == "max_gap") {
@@ -272,6 +277,12 @@ bool read_pack(json::value const& root, rule_pack& p, reader& r) {
       if (!r.strings(v, w, p.allowed_domains)) return false;
     } else if (key == "allowed_schemes") {
       if (!r.strings(v, w, p.allowed_schemes)) return false;
+    } else if (key == "official_contacts") {
+      if (!r.strings(v, w, p.official_contacts)) return false;
+    } else if (key == "contact_links") {
+      if (!r.strings(v, w, p.contact_links)) return false;
+    } else if (key == "payment_links") {
+      if (!r.strings(v, w, p.payment_links)) return false;
     } else if (key == "share_codes") {
       if (!r.boolean(v, w, p.share_codes)) return false;
     } else if (key == "greeting") {
@@ -465,6 +476,7 @@ rule_pack merge_packs(rule_pack base, rule_pack const& top) {
   append(base.negation.not_negators, top.negation.not_negators);
   append(base.negation.cautions, top.negation.cautions);
   append(base.negation.cautions_before, top.negation.cautions_before);
+  append(base.negation.cautions_sentence, top.negation.cautions_sentence);
   base.negation.fillers += top.negation.fillers;
   if (!top.negation.categories.empty()) base.negation.categories = top.negation.categories;
   if (top.negation.max_gap != negation_rule{}.max_gap) base.negation.max_gap = top.negation.max_gap;
@@ -472,6 +484,9 @@ rule_pack merge_packs(rule_pack base, rule_pack const& top) {
   append(base.tlds, top.tlds);
   append(base.allowed_domains, top.allowed_domains);
   append(base.allowed_schemes, top.allowed_schemes);
+  append(base.official_contacts, top.official_contacts);
+  append(base.contact_links, top.contact_links);
+  append(base.payment_links, top.payment_links);
   base.share_codes = top.share_codes;
   if (!top.greeting_template.empty()) base.greeting_template = top.greeting_template;
   if (!top.closing_template.empty()) base.closing_template = top.closing_template;
@@ -570,6 +585,7 @@ void tag_invoke(json::value_from_tag, json::value& jv, rule_pack const& p) {
     json::object ro{{"id", r.id}, {"category", to_string(r.cat)}};
     ro["phrases"] = json::value_from(r.phrases);
     if (!r.suggestion.empty()) ro["suggestion"] = r.suggestion;
+    if (!r.excused_by.empty()) ro["excused_by"] = json::value_from(r.excused_by);
     rules.push_back(std::move(ro));
   }
   o["rules"] = std::move(rules);
@@ -585,19 +601,24 @@ void tag_invoke(json::value_from_tag, json::value& jv, rule_pack const& p) {
   o["allow_inside"] = json::value_from(p.allow_inside);
   json::array ncats;
   for (auto c : p.negation.categories) ncats.emplace_back(to_string(c));
-  o["negation"] = json::object{{"negators", json::value_from(p.negation.negators)},
-                               {"after", json::value_from(p.negation.after)},
-                               {"not_negators", json::value_from(p.negation.not_negators)},
-                               {"cautions", json::value_from(p.negation.cautions)},
-                               {"cautions_before", json::value_from(p.negation.cautions_before)},
-                               {"fillers", p.negation.fillers},
-                               {"max_gap", p.negation.max_gap},
-                               {"categories", std::move(ncats)}};
+  o["negation"] =
+      json::object{{"negators", json::value_from(p.negation.negators)},
+                   {"after", json::value_from(p.negation.after)},
+                   {"not_negators", json::value_from(p.negation.not_negators)},
+                   {"cautions", json::value_from(p.negation.cautions)},
+                   {"cautions_before", json::value_from(p.negation.cautions_before)},
+                   {"cautions_sentence", json::value_from(p.negation.cautions_sentence)},
+                   {"fillers", p.negation.fillers},
+                   {"max_gap", p.negation.max_gap},
+                   {"categories", std::move(ncats)}};
   o["cues"] = json::value_from(p.cues);
   o["courier_prefixes"] = json::value_from(p.courier_prefixes);
   o["tlds"] = json::value_from(p.tlds);
   o["allowed_domains"] = json::value_from(p.allowed_domains);
   o["allowed_schemes"] = json::value_from(p.allowed_schemes);
+  if (!p.official_contacts.empty()) o["official_contacts"] = json::value_from(p.official_contacts);
+  if (!p.contact_links.empty()) o["contact_links"] = json::value_from(p.contact_links);
+  if (!p.payment_links.empty()) o["payment_links"] = json::value_from(p.payment_links);
   o["share_codes"] = p.share_codes;
   o["greeting"] = json::object{{"template", p.greeting_template}, {"closing", p.closing_template}};
   jv = std::move(o);

@@ -54,6 +54,9 @@ struct phrase_rule {
   category cat = category::solicit;
   std::vector<std::string> phrases;
   std::string suggestion;
+  // Words that, anywhere in the message, show the phrases mean something innocent (跟真的一样 in
+  // a message about 仿真花 or 假发 describes an imitation sold as one).
+  std::vector<std::string> excused_by;
 };
 
 struct combo_rule {
@@ -73,6 +76,9 @@ struct negation_rule {
   std::vector<std::string> cautions;
   // Warnings that govern only what follows them (不会以任何理由要求您…, 陌生人发来的…).
   std::vector<std::string> cautions_before;
+  // Words that describe what impostors do (冒充, 不法分子): they govern what follows them to the
+  // end of their sentence (冒充客服，以退款为由，让您加微信、转账).
+  std::vector<std::string> cautions_sentence;
   std::string fillers;  // characters allowed between a negator and the phrase it negates
   int max_gap = 4;
   std::vector<category> categories;
@@ -94,6 +100,12 @@ struct rule_pack {
   std::vector<std::string> tlds;
   std::vector<std::string> allowed_domains;
   std::vector<std::string> allowed_schemes;
+  // The platform's own published contacts (its service hotlines), allowed in every chat.
+  std::vector<std::string> official_contacts;
+  // Links that add a friend or open a chat or a payment in another app, even on an allowed
+  // domain (qm.qq.com, work.weixin.qq.com/ca): host, optionally with a path prefix.
+  std::vector<std::string> contact_links;
+  std::vector<std::string> payment_links;
   bool share_codes = true;  // flag 淘口令-style share codes as off-platform links
   std::string greeting_template;
   std::string closing_template;

@@ -17,6 +17,9 @@ namespace kefu::compliance {
 std::ostream& operator<<(std::ostream& o, action a) {
   return o << to_string(a);
 }
+std::ostream& operator<<(std::ostream& o, category c) {
+  return o << to_string(c);
+}
 }  // namespace kefu::compliance
 
 namespace {
@@ -601,6 +604,51 @@ BOOST_AUTO_TEST_CASE(rule_packs_load_and_fail_clearly) {
   // A pack round-trips through its JSON form.
   auto const again = cc::parse_rule_pack(boost::json::serialize(boost::json::value_from(*ok)));
   BOOST_TEST(static_cast<bool>(again));
+}
+
+// A pack's own data: words that excuse a rule, the platform's published contacts, other apps'
+// add-friend and payment links, warnings that reach to the end of their sentence.
+BOOST_AUTO_TEST_CASE(pack_excuses_officials_app_links_and_sentence_warnings) {
+  auto pack = cc::parse_rule_pack(R"({"version": "t-2",
+    "rules": [{"id": "c.real", "category": "counterfeit", "phrases": ["跟真的一样"],
+               "excused_by": ["仿真花"]},
+              {"id": "p.transfer", "category": "payment", "phrases": ["转账"]}],
+    "negation": {"cautions_sentence": ["冒充"], "categories": ["payment"]},
+    "official_contacts": ["4009100100"],
+    "allowed_domains": ["qq.com"],
+    "contact_links": ["qm.qq.com", "work.weixin.qq.com/ca"],
+    "payment_links": ["qr.alipay.com"]})");
+  BOOST_REQUIRE_MESSAGE(pack, pack.error);
+  cc::engine const e(*pack);
+  auto act = [&](std::string_view t) { return e.check(t, cc::role::agent).act; };
+  BOOST_TEST(act("这个包跟真的一样") == cc::action::block);
+  BOOST_TEST(act("这束仿真花，摆在家里跟真的一样") == cc::action::allow);
+  // The excuse is the message's own, not an earlier one's in the window.
+  cc::chat_window w;
+  w.push("这是仿真花", cc::role::agent);
+  BOOST_TEST(e.check("这个包跟真的一样", cc::role::agent, &w).act == cc::action::block);
+  BOOST_TEST(act("官方热线 4009100100") == cc::action::allow);
+  BOOST_TEST(act("打我电话 4009100101") == cc::action::block);
+  auto const link = e.check("点这里加我 https://qm.qq.com/q/a8B3kd9 谢谢", cc::role::agent);
+  BOOST_REQUIRE_EQUAL(link.violations.size(), 1u);
+  BOOST_TEST(link.violations[0].rule == "contact.app_link");
+  BOOST_TEST(link.violations[0].excerpt == "https://qm.qq.com/q/a8B3kd9");
+  BOOST_TEST(
+      e.check("https://work.weixin.qq.com/ca/cawcde1", cc::role::agent).violations.at(0).rule ==
+      "contact.app_link");
+  BOOST_TEST(act("https://work.weixin.qq.com/ 下载企业微信") == cc::action::allow);
+  BOOST_TEST(e.check("https://qr.alipay.com/fkx123", cc::role::agent).violations.at(0).cat ==
+             cc::category::payment);
+  BOOST_TEST(act("有人冒充客服，以退款为由，让您转账") == cc::action::allow);
+  BOOST_TEST(act("有人冒充客服。请给我转账") == cc::action::block);
+  // Each key survives the JSON round trip.
+  auto const again = cc::parse_rule_pack(boost::json::serialize(boost::json::value_from(*pack)));
+  BOOST_REQUIRE_MESSAGE(again, again.error);
+  BOOST_TEST(again->rules.at(0).excused_by == std::vector<std::string>{"仿真花"});
+  BOOST_TEST(again->contact_links.size() == 2u);
+  BOOST_TEST(again->payment_links.size() == 1u);
+  BOOST_TEST(again->official_contacts.size() == 1u);
+  BOOST_TEST(again->negation.cautions_sentence.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(untrusted_text_never_throws) {
