@@ -65,7 +65,10 @@ run_result run_command(std::string const& cmd) {
   int const st = pclose(p);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   std::istringstream ss(out);
-  for (std::string line; std::getline(ss, line);) r.lines.push_back(json::parse(line).as_object());
+  json::parse_options opts;
+  opts.max_depth = 512;  // verdicts carry the input's fields, however deep
+  for (std::string line; std::getline(ss, line);)
+    r.lines.push_back(json::parse(line, {}, opts).as_object());
   return r;
 }
 
@@ -230,5 +233,28 @@ BOOST_AUTO_TEST_CASE(an_explicit_role_holds_for_every_line) {
   BOOST_TEST(action(own.lines[0]) == "block");
   BOOST_TEST(action(own.lines[1]) == "block");  // not a role: the default, agent
   BOOST_TEST(action(own.lines[2]) == "allow");
+  fs::remove_all(dir);
+}
+
+// Fields nested deeper than a parser's usual limit are still copied, and the line still checked.
+BOOST_AUTO_TEST_CASE(deeply_nested_fields_are_copied) {
+  fs::path const dir =
+      fs::temp_directory_path() / ("kefu-check-deep-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path const in = dir / "in.jsonl";
+  std::string meta = "1";
+  for (int i = 0; i < 60; ++i) meta = R"({"a":)" + meta + "}";
+  {
+    std::ofstream f(in, std::ios::binary);
+    f << R"({"id":7,"meta":)" << meta << R"(,"text":"加我微信 abc123"})"
+      << "\n";
+  }
+  std::string const cmd = std::string(KEFU_CHECK_PATH) + " --rules '" + KEFU_RULES_DIR_FOR_TESTS +
+                          "' < '" + in.string() + "'";
+  auto const r = run_command(cmd);
+  BOOST_TEST(r.status == 0);
+  BOOST_REQUIRE(r.lines.size() == 1u);
+  BOOST_TEST(action(r.lines[0]) == "block");
+  BOOST_TEST(json::serialize(r.lines[0].at("meta")) == meta);
   fs::remove_all(dir);
 }

@@ -579,8 +579,29 @@ struct scan_state {
     // No more noise inside the whole span than one gap may hold: every gap is within bounds.
     if (sig[e - 1] - sig[b] - (e - 1 - b) <= max_noise_gap) return true;
     for (std::uint32_t k = b; k + 1 < e; ++k)
-      if (noise_between(k) > max_noise_gap) return false;
+      if (noise_between(k) > max_noise_gap && gap_weight(k) > max_noise_gap) return false;
     return true;
+  }
+  // The noise between significant indices a and a+1 as it was typed: one per original
+  // character (… folds to three dots, 私下……交易 has two), one for a mark repeated, and one for
+  // a whole run of spaces, line breaks and message joints (私下    交易, 高\r\n\r\n仿).
+  std::uint32_t gap_weight(std::uint32_t a) const {
+    std::uint32_t n = 0;
+    bool in_space = false;
+    std::uint32_t last_src = ~0u;
+    for (std::uint32_t u = sig[a] + 1; u < sig[a + 1]; ++u) {
+      unit const& x = U[u];
+      if (x.kind == unit_kind::boundary || in(U" \t\r\n", x.c)) {
+        n += in_space ? 0 : 1;
+        in_space = true;
+        continue;
+      }
+      in_space = false;
+      // A mark typed again and again (私下，，，，交易) is one.
+      if (x.src != last_src && !(u > sig[a] + 1 && U[u - 1].c == x.c)) ++n;
+      last_src = x.src;
+    }
+    return n;
   }
 
   // Latin and digit edges of a pattern must not run into more letters / digits (vx ≠ vxyz).
@@ -1177,7 +1198,7 @@ struct scan_state {
 
   // What run_once() found at the edges of a run: nothing to trim, or a first or last group that
   // belongs to a code (ok2 13800…, 13800138000ab), to be left out before the rest is read.
-  enum class trim { none, first, last, tracking };
+  enum class trim { none, first, last, tracking, labelled };
 
   // Digits at unit u joined by - _ / to letters in front (AB-13800138000, KF-35GW/…).
   bool code_joined(std::uint32_t u) const {
@@ -1196,6 +1217,17 @@ struct scan_state {
         last_sep_dot = false;
         continue;
       }
+      if (t == trim::labelled) {
+        // The label names the first number. A number after it that stands apart (past a clause
+        // mark or a joint, or a long group of its own: 价格 99 13800138000) is read on its own;
+        // the further blocks of a grouped order number (单号 2024 1380 0138 000) are not.
+        std::size_t j = 1;
+        while (j < groups.size() && !stands_apart(groups[j - 1], groups[j])) ++j;
+        if (j == groups.size()) return;
+        groups = groups.subspan(j);
+        last_sep_dot = last_sep_dot && groups.size() >= 2;
+        continue;
+      }
       if (t == trim::tracking) {  // the blocks written one space apart
         std::size_t j = 1;
         while (j < groups.size() && groups[j].first == groups[j - 1].last + 2 &&
@@ -1209,6 +1241,14 @@ struct scan_state {
       while (j < groups.size() && code_joined(groups[j].first)) ++j;
       groups = groups.subspan(j);
     }
+  }
+
+  bool stands_apart(group const& before, group const& g) const {
+    constexpr std::uint32_t own_number = 7;
+    if (g.last - g.first + 1 >= own_number) return true;
+    for (auto u = before.last + 1; u < g.first; ++u)
+      if (U[u].kind == unit_kind::boundary || in(U"，,、;；\n。！？!?", U[u].c)) return true;
+    return false;
   }
 
   trim run_once(std::span<group const> groups, bool last_sep_dot) {
@@ -1286,9 +1326,9 @@ struct scan_state {
     // or 会员号 in front of 13800138000 is the commonest cover for a phone number, and real
     // order and tracking numbers are longer.
     if (!phone_shaped && cue_before(engine::cue::pass, first_sig, 3, pass_filler))
-      return trim::none;
+      return trim::labelled;
     if (!phone_shaped && cue_before(engine::cue::price, first_sig, 3, pass_filler))
-      return trim::none;
+      return trim::labelled;
     // Decimals (138.00, 3.5) are amounts or versions; ten or more single digits between dots
     // (1.3.8.0.0.1.3.8.0.0.0) are a number spelled out.
     bool const spelled = groups.size() >= 10 && single_digits(groups);
@@ -1415,10 +1455,17 @@ struct scan_state {
   std::uint32_t id_token_end(std::uint32_t u, bool spaced = false, std::size_t limit = 64) const {
     std::uint32_t k = u;
     auto const stop = static_cast<std::uint32_t>(std::min<std::size_t>(U.size(), u + limit));
+    // A separator is the joint of two messages or, spaced, a space or dot between characters;
+    // it may stand either side of an id's _ or - (kefu _2024, kefu_ / 2024).
+    auto sep = [&](std::uint32_t x) {
+      return x < stop && (joint(x) || (spaced && in(U" ·.。", U[x].c)));
+    };
+    auto mark = [&](std::uint32_t x) { return x < stop && (U[x].c == '_' || U[x].c == '-'); };
+    auto id_char = [&](std::uint32_t x) { return x < stop && (unit_is_alnum(x) || mark(x)); };
     while (k < stop) {
-      if (unit_is_alnum(k) || ((U[k].c == '_' || U[k].c == '-') && unit_is_alnum(k + 1)) ||
-          ((joint(k) || (spaced && in(U" ·.。", U[k].c))) && unit_is_alnum(k + 1) && k > u &&
-           unit_is_alnum(k - 1))) {
+      if (unit_is_alnum(k) ||
+          (mark(k) && (unit_is_alnum(k + 1) || (sep(k + 1) && unit_is_alnum(k + 2)))) ||
+          (sep(k) && k > u && id_char(k - 1) && id_char(k + 1) && !(mark(k - 1) && mark(k + 1)))) {
         ++k;
         continue;
       }
@@ -1458,7 +1505,7 @@ struct scan_state {
     for (std::uint32_t u = 0; u + 5 < U.size(); ++u) {
       if (U[u].c == 'w' && U[u + 1].c == 'x' && U[u + 2].c == 'i' && U[u + 3].c == 'd' &&
           U[u + 4].c == '_' && !unit_is_alnum(static_cast<std::ptrdiff_t>(u) - 1) &&
-          unit_is_alnum(u + 5)) {
+          (unit_is_alnum(u + 5) || (joint(u + 5) && unit_is_alnum(u + 6)))) {  // wxid_ / abc…
         // Read whole (the scan resumes after it, so this stays linear).
         std::uint32_t const ue = id_token_end(u, false, U.size());
         if (!is_claimed(u, ue)) emit(category::contact, "contact.wechat_id", {}, u, ue, true);
