@@ -306,9 +306,12 @@ class hub : public std::enable_shared_from_this<hub> {
   bool board_running_ = false;
   bool board_dirty_ = false;
   int board_ticks_ = 0;
-  boost::json::object today_;  // today's metrics, refreshed from the store
-  bool today_stale_ = false;   // a miss happened since: refresh at the next tick, not in 5 s
+  boost::json::object today_;   // today's metrics, refreshed from the store
+  bool today_stale_ = false;    // a miss happened since: refresh at once, not in 5 s
+  bool today_changed_ = false;  // chats, turns or holders changed: refresh within a second
   bool today_refreshing_ = false;
+  bool today_for_miss_ = false;             // the refresh in flight counts a miss the figures lack
+  int today_refresh_tick_ = 0;              // board tick of the last refresh
   std::deque<boost::json::object> recent_;  // latest misses and violations
   std::uint64_t chat_counter_ = 0;
   std::string chat_prefix_;

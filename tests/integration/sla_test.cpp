@@ -261,6 +261,56 @@ BOOST_AUTO_TEST_CASE(board_shows_live_state_and_agrees_with_report) {
         k);
 }
 
+// A transfer moves the waiting turn on the board's day figures within a second or so, as the
+// turns list of the same frames already shows: one frame never credits it to both agents.
+BOOST_AUTO_TEST_CASE(board_day_figures_follow_a_transfer) {
+  kefud server;
+  auto s = setup(server.port(), {"m1"}, {"a1", "a2"}, 5);
+  auto port = server.port();
+  auto auth = std::vector<std::pair<std::string, std::string>>{
+      {"Authorization", "Bearer " + s.admin_token}};
+  auto r = http(port, "POST", "/api/agents",
+                json::serialize(json::object{{"id", "boss"},
+                                             {"name", "主管"},
+                                             {"password", "boss-password"},
+                                             {"role", "manager"},
+                                             {"merchants", json::array{"m1"}}}),
+                auth);
+  BOOST_REQUIRE_EQUAL(r.status, 201);
+  auto boss = login(port, "boss", "boss-password");
+  ws_client board;
+  BOOST_REQUIRE_EQUAL(board.connect(port, "/ws/board", {{"Authorization", "Bearer " + boss}}), 0);
+  BOOST_REQUIRE(board.read_type("board"));
+  ws_client x, y;
+  BOOST_REQUIRE_EQUAL(connect_online_agent(x, port, "a1", "pw-a1-secret"), 0);
+  ws_client buyer;
+  BOOST_REQUIRE_EQUAL(buyer.connect(port, buyer_target("m1", "b1", s.channel_keys.at("m1"))), 0);
+  buyer.send(json::object{{"type", "send"}, {"id", "q1"}, {"text", "在吗"}});
+  auto ack = buyer.read_type("ack");
+  BOOST_REQUIRE(ack);
+  std::string const chat = str(*ack, "chat");
+  BOOST_REQUIRE(x.read_type("assigned"));
+  BOOST_REQUIRE_EQUAL(connect_online_agent(y, port, "a2", "pw-a2-secret"), 0);
+  // Until a2's status has arrived a transfer to it is refused: try again briefly.
+  bool acked = false;
+  for (int i = 0; i < 20 && !acked; ++i) {
+    x.send(json::object{
+        {"type", "transfer"}, {"id", "t" + std::to_string(i)}, {"chat", chat}, {"to", "a2"}});
+    acked = x.read_type("ack", 300ms).has_value();
+  }
+  BOOST_REQUIRE(acked);
+  auto const t0 = std::chrono::steady_clock::now();
+  bool moved = false;
+  while (!moved && std::chrono::steady_clock::now() - t0 < 2500ms) {
+    auto f = board.read_type("board", 1s);
+    if (!f) continue;
+    auto const& by_agent = f->at("today").at("by_agent").as_object();
+    moved = by_agent.contains("a2") && by_agent.at("a2").at("turns").as_int64() == 1 &&
+            !(by_agent.contains("a1") && by_agent.at("a1").at("turns").as_int64() > 0);
+  }
+  BOOST_TEST(moved);
+}
+
 // An admin tightens the merchant's thresholds while a turn waits: the agent gets the new
 // deadlines at once and the miss when the new reply clock runs out, as /api/sla then counts it.
 BOOST_AUTO_TEST_CASE(a_policy_change_reaches_open_chats) {

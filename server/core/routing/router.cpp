@@ -123,7 +123,10 @@ void router::assign(std::string const& chat, agent_state& a, std::string const& 
 
 void router::enqueue(std::string const& chat, bool front, commands& out) {
   auto& c = chats_.at(chat);
-  std::int64_t key = front ? --next_front_ : next_back_++;
+  // Re-routed chats go ahead of every arrival and, among themselves, in the order they were
+  // opened, whenever their agents' grace ran out (first come, first served).
+  std::int64_t const key =
+      front ? first_in_line + static_cast<std::int64_t>(c.opened) : next_back_++;
   c.queue_key = key;
   c.notified_position = 0;
   queues_[c.merchant][key] = chat;
@@ -295,7 +298,7 @@ commands router::tick(ms_t now) {
       waiting.push_back(chat);
     }
   }
-  for (auto it = waiting.rbegin(); it != waiting.rend(); ++it) enqueue(*it, true, out);
+  for (auto const& chat : waiting) enqueue(chat, true, out);
   return out;
 }
 

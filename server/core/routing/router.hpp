@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -155,11 +156,11 @@ class router {
   ms_t grace_ms_;
   std::map<std::string, agent_state> agents_;
   std::unordered_map<std::string, chat_state> chats_;
-  // Per merchant: queue key -> chat. Keys grow for arrivals and shrink (below
-  // zero) for chats re-routed after a grace period, which go first in line.
+  // Per merchant: queue key -> chat. Keys grow for arrivals; chats re-routed after a grace
+  // period, which go first in line, are keyed below zero by their order of opening.
   std::map<std::string, std::map<std::int64_t, std::string>> queues_;
   std::int64_t next_back_ = 1;
-  std::int64_t next_front_ = 0;
+  static constexpr std::int64_t first_in_line = std::numeric_limits<std::int64_t>::min() / 2;
   std::uint64_t assign_counter_ = 0;
   std::uint64_t open_counter_ = 0;
   // (merchant, buyer) -> the agent of the buyer's last chat, for sticky routing.

@@ -232,6 +232,28 @@ BOOST_FIXTURE_TEST_CASE(chats_freed_together_keep_their_age_order, fixture) {
   BOOST_TEST(r.holder("z-old").value() == "a3");
 }
 
+// Graces that run out a second apart: the later batch does not jump the earlier one; re-routed
+// chats wait in the order they were opened, ahead of every arrival.
+BOOST_FIXTURE_TEST_CASE(chats_freed_apart_keep_their_age_order, fixture) {
+  online("x", {"m1"}, 2);
+  r.open_chat("c0", "m1", "b0", now);      // x
+  r.open_chat("c1", "m1", "b1", now + 1);  // x
+  online("y", {"m1"}, 1);
+  r.open_chat("c2", "m1", "b2", now + 2);  // y
+  r.open_chat("c3", "m1", "b3", now + 3);  // queued
+  BOOST_REQUIRE(r.holder("c2").value() == "y");
+  r.agent_disconnected("x", now + 10);
+  r.agent_disconnected("y", now + 1'010);
+  r.tick(now + 10 + 60'000);     // x's chats
+  r.tick(now + 1'010 + 60'000);  // then y's
+  BOOST_TEST(r.queue_position("c0").value() == 1);
+  BOOST_TEST(r.queue_position("c1").value() == 2);
+  BOOST_TEST(r.queue_position("c2").value() == 3);
+  BOOST_TEST(r.queue_position("c3").value() == 4);
+  online("z", {"m1"}, 1);
+  BOOST_TEST(r.holder("c0").value() == "z");
+}
+
 BOOST_FIXTURE_TEST_CASE(grace_expiry_goes_straight_to_a_free_agent, fixture) {
   online("a1", {"m1"}, 5);
   r.open_chat("c1", "m1", "b1", now);
