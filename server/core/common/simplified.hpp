@@ -54,7 +54,7 @@ inline constexpr std::string_view trad_simp_pairs =
     "僱雇儘尽儀仪聳耸膩腻臥卧艙舱蒼苍藉借蘆芦螢萤蠟蜡襲袭謎谜譜谱讚赞豐丰貫贯貯贮貶贬"
     "賦赋賜赐賢贤贅赘躍跃軌轨輝辉輩辈轟轰辯辩釀酿鈍钝銳锐錦锦鍛锻鑰钥閘闸閣阁闡阐隸隶"
     "雛雏霧雾靂雳韻韵頌颂頗颇頸颈顫颤颱台颳刮饑饥馳驰駐驻駛驶驟骤鬍胡鯨鲸鴨鸭鵬鹏鶴鹤"
-    "麵面黴霉鼴鼹齒齿龜龟諮咨";
+    "麵面黴霉鼴鼹齒齿龜龟諮咨寳宝屄逼";
 
 // The pairs sorted by traditional character, built once (every character above is three bytes
 // of UTF-8).

@@ -1243,6 +1243,23 @@ struct scan_state {
     }
   }
 
+  // A landline written with the country code (+86 or 0086), the area code's 0 left out.
+  bool international_landline(std::string_view d, bool plus) const {
+    std::string_view rest;
+    if (plus && d.starts_with("86")) {
+      rest = d.substr(2);
+    } else if (d.starts_with("0086")) {
+      rest = d.substr(4);
+    } else {
+      return false;
+    }
+    if (rest.empty() || rest[0] == '0') return false;
+    char local[16] = "0";
+    if (rest.size() + 1 > sizeof local) return false;
+    rest.copy(local + 1, rest.size());
+    return landline_number(std::string_view(local, rest.size() + 1));
+  }
+
   bool stands_apart(group const& before, group const& g) const {
     constexpr std::uint32_t own_number = 7;
     if (g.last - g.first + 1 >= own_number) return true;
@@ -1401,6 +1418,9 @@ struct scan_state {
                     (landline_number(d, true) && area_code_group(d, groups[a], whole, a == b))) &&
                    (b > a || d[0] != '0' || d.size() >= 11 || whole)) {
           rule = "contact.landline";
+        } else if (a == 0 && international_landline(d, plus)) {
+          rule = "contact.landline";  // +86 10 6234 5678, 0086 21 6888 8888
+          if (plus) --ub;
         } else if (bank_card_number(d) && (a == b || wide_groups) &&
                    // A solid run starting 22–27 (Mastercard's 2-series, rare in China) is
                    // far likelier an order number starting with its year and month (2412…).
