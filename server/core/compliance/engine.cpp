@@ -83,11 +83,12 @@ void engine::add_pattern(std::string_view phrase, tag t) {
 }
 
 engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
-  version_ = pack.version;
+  std::string version = pack.version;
   if (!ov.merchant.empty() || !ov.version.empty()) {
-    version_ += "+" + (ov.merchant.empty() ? std::string("merchant") : ov.merchant);
-    if (!ov.version.empty()) version_ += "@" + ov.version;
+    version += "+" + (ov.merchant.empty() ? std::string("merchant") : ov.merchant);
+    if (!ov.version.empty()) version += "@" + ov.version;
   }
+  version_ = pack_name(std::move(version));
   for (int c = 0; c < category_count; ++c) {
     auto const cat = static_cast<category>(c);
     actions_[static_cast<std::size_t>(c)] = ov.actions[static_cast<std::size_t>(c)]

@@ -96,7 +96,7 @@ class engine {
                          std::string_view text) const;
 
   action action_for(category c) const noexcept { return actions_[static_cast<std::size_t>(c)]; }
-  std::string const& version() const noexcept { return version_; }
+  std::string const& version() const noexcept { return version_.str(); }
   std::string const& greeting_template() const noexcept { return greeting_; }
   // The pack's closing phrase (seed 004's 结束语), for merchants without one of their own.
   std::string const& closing_template() const noexcept { return closing_; }
@@ -148,7 +148,7 @@ class engine {
   };
 
  private:
-  std::string version_;
+  pack_name version_;
   std::array<action, category_count> actions_{};
   ac_matcher ac_;
   std::vector<std::vector<tag>> tags_;  // per pattern id

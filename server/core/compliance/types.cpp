@@ -74,7 +74,7 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, verdict con
   boost::json::array arr;
   for (auto const& x : v.violations) arr.push_back(boost::json::value_from(x));
   o["violations"] = std::move(arr);
-  o["pack"] = v.pack;
+  o["pack"] = v.pack.str();
   jv = std::move(o);
 }
 
@@ -159,7 +159,9 @@ boost::json::result<verdict> tag_invoke(boost::json::try_value_to_tag<verdict>,
       v.violations.push_back(std::move(*one));
     }
   }
-  if (!get_string(*o, "pack", v.pack, false)) return bad_shape();
+  std::string pack;
+  if (!get_string(*o, "pack", pack, false)) return bad_shape();
+  v.pack = pack_name(std::move(pack));
   return v;
 }
 

@@ -5,7 +5,9 @@
 #include <boost/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,10 +51,33 @@ struct violation {
   std::string suggestion;  // empty when the rule has no polite alternative
 };
 
+// The version of the rule pack (and merchant overrides) that decided a verdict. One engine's
+// verdicts share one string: recording it in every verdict allocates nothing.
+class pack_name {
+ public:
+  pack_name() = default;
+  explicit pack_name(std::string s) : s_(std::make_shared<std::string const>(std::move(s))) {}
+  explicit pack_name(char const* s) : pack_name(std::string(s)) {}
+  std::string const& str() const noexcept {
+    static std::string const none;
+    return s_ ? *s_ : none;
+  }
+  operator std::string const&() const noexcept { return str(); }
+  bool empty() const noexcept { return str().empty(); }
+  friend bool operator==(pack_name const& a, pack_name const& b) noexcept {
+    return a.str() == b.str();
+  }
+  friend bool operator==(pack_name const& a, std::string_view b) noexcept { return a.str() == b; }
+  friend std::ostream& operator<<(std::ostream& o, pack_name const& p) { return o << p.str(); }
+
+ private:
+  std::shared_ptr<std::string const> s_;
+};
+
 struct verdict {
   action act = action::allow;
   std::vector<violation> violations;
-  std::string pack;  // version of the rule pack (and merchant overrides) that decided
+  pack_name pack;
 };
 
 // Folds b into a: union of violations (ordered by start), stronger action wins.

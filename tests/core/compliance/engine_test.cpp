@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(every_verdict_names_the_pack) {
   for (auto const* p : {"kuaishou", "taobao", "tencent"}) {
     auto const v = engine(p).check("您好", cc::role::agent);
     BOOST_TEST(v.act == cc::action::allow);
-    BOOST_TEST(v.pack.find(p) == 0u);
+    BOOST_TEST(v.pack.str().find(p) == 0u);
   }
 }
 
