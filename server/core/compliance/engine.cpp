@@ -1244,6 +1244,27 @@ struct scan_state {
     }
   }
 
+  // Four groups of one to three digits up to 255 joined by single dots, and perhaps a port
+  // after a colon: an IPv4 address (172.16.0.8, 183.60.12.3:443). Ten single digits between
+  // dots (1.3.8.0.0.…) are a number spelled out, not an address.
+  bool ipv4_address(std::span<group const> groups) const {
+    if (groups.size() != 4 && groups.size() != 5) return false;
+    for (std::size_t g = 0; g < 4; ++g) {
+      auto const len = groups[g].last - groups[g].first + 1;
+      if (len > 3) return false;
+      int value = 0;
+      for (auto u = groups[g].first; u <= groups[g].last; ++u) {
+        if (!is_ascii_digit(U[u].c)) return false;
+        value = value * 10 + ft.digit[u];
+      }
+      if (value > 255) return false;
+      if (g > 0 && !(groups[g].first == groups[g - 1].last + 2 && U[groups[g].first - 1].c == '.'))
+        return false;
+    }
+    return groups.size() == 4 ||
+           (groups[4].first == groups[3].last + 2 && U[groups[4].first - 1].c == ':');
+  }
+
   // A landline written with the country code (+86 or 0086), the area code's 0 left out.
   bool international_landline(std::string_view d, bool plus) const {
     std::string_view rest;
@@ -1289,6 +1310,7 @@ struct scan_state {
     std::uint32_t const first_unit = groups.front().first;
     std::uint32_t const last_unit = groups.back().last;
     if (is_consumed(first_unit, last_unit + 1)) return trim::none;  // digits of a URL path
+    if (ipv4_address(groups)) return trim::none;  // 172.16.0.8:3306 is a server, not a phone
     auto const first_sig = static_cast<std::uint32_t>(sig_of_unit[first_unit]);
     auto const end_sig = static_cast<std::uint32_t>(sig_of_unit[last_unit]) + 1;
 
