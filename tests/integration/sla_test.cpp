@@ -34,6 +34,19 @@ std::string run(std::string const& cmd) {
   return out;
 }
 
+// Adds a manager of m1 and returns its token.
+std::string m1_manager(unsigned short port, std::string const& admin_token) {
+  auto r = http(port, "POST", "/api/agents",
+                json::serialize(json::object{{"id", "boss"},
+                                             {"name", "主管"},
+                                             {"password", "boss-password"},
+                                             {"role", "manager"},
+                                             {"merchants", json::array{"m1"}}}),
+                {{"Authorization", "Bearer " + admin_token}});
+  BOOST_REQUIRE_EQUAL(r.status, 201);
+  return login(port, "boss", "boss-password");
+}
+
 }  // namespace
 
 // A merchant with 1–3 s thresholds gets real chats: the agent's clock frames
@@ -160,15 +173,7 @@ BOOST_AUTO_TEST_CASE(board_shows_live_state_and_agrees_with_report) {
   auto port = server.port();
   auto auth = std::vector<std::pair<std::string, std::string>>{
       {"Authorization", "Bearer " + s.admin_token}};
-  auto r = http(port, "POST", "/api/agents",
-                json::serialize(json::object{{"id", "boss"},
-                                             {"name", "主管"},
-                                             {"password", "boss-password"},
-                                             {"role", "manager"},
-                                             {"merchants", json::array{"m1"}}}),
-                auth);
-  BOOST_REQUIRE_EQUAL(r.status, 201);
-  auto boss = login(port, "boss", "boss-password");
+  auto boss = m1_manager(port, s.admin_token);
   auto a1 = login(port, "a1", "pw-a1-secret");
   ws_client refused;
   BOOST_TEST(refused.connect(port, "/ws/board", {{"Authorization", "Bearer " + a1}}) == 403);
@@ -267,17 +272,7 @@ BOOST_AUTO_TEST_CASE(board_day_figures_follow_a_transfer) {
   kefud server;
   auto s = setup(server.port(), {"m1"}, {"a1", "a2"}, 5);
   auto port = server.port();
-  auto auth = std::vector<std::pair<std::string, std::string>>{
-      {"Authorization", "Bearer " + s.admin_token}};
-  auto r = http(port, "POST", "/api/agents",
-                json::serialize(json::object{{"id", "boss"},
-                                             {"name", "主管"},
-                                             {"password", "boss-password"},
-                                             {"role", "manager"},
-                                             {"merchants", json::array{"m1"}}}),
-                auth);
-  BOOST_REQUIRE_EQUAL(r.status, 201);
-  auto boss = login(port, "boss", "boss-password");
+  auto boss = m1_manager(port, s.admin_token);
   ws_client board;
   BOOST_REQUIRE_EQUAL(board.connect(port, "/ws/board", {{"Authorization", "Bearer " + boss}}), 0);
   BOOST_REQUIRE(board.read_type("board"));
