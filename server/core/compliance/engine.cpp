@@ -1161,9 +1161,12 @@ struct scan_state {
   // Length of a word naming the place of the next part of a mobile number (中间, 尾号, 后四位 …)
   // at unit j, when the run so far starts like one (1 and two more digits); else 0.
   std::size_t place_word(std::size_t j, std::vector<group> const& groups) const {
-    static constexpr std::array<std::u32string_view, 12> words = {
-        U"中间是",  U"中间",  U"尾号是", U"尾号",   U"后四位是", U"后四位",
-        U"后4位是", U"后4位", U"后面是", U"最后是", U"末尾是",   U"末尾"};
+    // Longer words first: the first that matches is taken.
+    static constexpr std::array<std::u32string_view, 26> words = {
+        U"中间四位是", U"最后四位是", U"中间四位", U"中间4位", U"最后四位", U"最后4位", U"后四位是",
+        U"再后面是",   U"中间是",     U"尾号是",   U"后四位",  U"后4位是",  U"后4位",   U"后面是",
+        U"最后是",     U"末尾是",     U"再后面",   U"然后是",  U"中间",     U"尾号",    U"末尾",
+        U"后面",       U"然后",       U"接着",     U"最后",    U"和"};
     auto const& g = groups.front();
     if (ft.digit[g.first] != 1 || !is_ascii_digit(U[g.first].c)) return 0;
     if (groups.back().last - g.first < 2) return 0;
@@ -1597,8 +1600,10 @@ struct scan_state {
           continue;
         }
       }
-      // Backward: abc_123 是我微信. A cue that is itself an invitation (加薇) reads forward only.
+      // Backward: abc_123 是我微信. A cue that is itself an invitation (加薇) reads forward only,
+      // and so does a lone letter (XQG100-V is a model's code, not an id and its cue).
       if (h.b == 0 || sc(h.b) == U'加') continue;
+      if (h.e - h.b == 1 && is_ascii_alpha(sc(h.b))) continue;
       std::uint32_t q = h.b;
       std::uint32_t back = 0;
       while (q > 0 && back < 4 && in(id_filler_after, sc(q - 1))) {

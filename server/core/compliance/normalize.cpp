@@ -136,14 +136,19 @@ std::u32string_view pictured_word(char32_t c) {
 // Cyrillic and Greek letters drawn like Latin ones (vх with a Cyrillic х, ѵх), read as the
 // Latin letter: ids and app names are Latin, and no Chinese service text needs those scripts.
 char32_t latin_lookalike(char32_t c) {
-  // Cyrillic а е к м о р с у х ѕ і ј ѵ ԁ ԛ ԝ, Greek α ι κ ν ο ρ τ υ χ.
+  // Cyrillic а е к м о р с у х ѕ і ј ѵ ԁ ԛ ԝ, Greek α ι κ ν ο ρ τ υ χ, and small capitals
+  // (ᴠx, ᴡx: letters NFKC leaves as they are).
   static constexpr std::pair<char32_t, char32_t> table[] = {
-      {0x03B1, 'a'}, {0x03B9, 'i'}, {0x03BA, 'k'}, {0x03BD, 'v'}, {0x03BF, 'o'},
-      {0x03C1, 'p'}, {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'}, {0x0430, 'a'},
-      {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043E, 'o'}, {0x0440, 'p'},
-      {0x0441, 'c'}, {0x0443, 'y'}, {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'},
-      {0x0458, 'j'}, {0x0475, 'v'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'}};
-  if (c < 0x03B1 || c > 0x051D) return c;
+      {0x0262, 'g'}, {0x026A, 'i'}, {0x0274, 'n'}, {0x0280, 'r'}, {0x028F, 'y'}, {0x0299, 'b'},
+      {0x029C, 'h'}, {0x029F, 'l'}, {0x03B1, 'a'}, {0x03B9, 'i'}, {0x03BA, 'k'}, {0x03BD, 'v'},
+      {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'}, {0x0430, 'a'},
+      {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'},
+      {0x0443, 'y'}, {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x0475, 'v'},
+      {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'}, {0x1D00, 'a'}, {0x1D04, 'c'}, {0x1D05, 'd'},
+      {0x1D07, 'e'}, {0x1D0A, 'j'}, {0x1D0B, 'k'}, {0x1D0D, 'm'}, {0x1D0F, 'o'}, {0x1D18, 'p'},
+      {0x1D1B, 't'}, {0x1D1C, 'u'}, {0x1D20, 'v'}, {0x1D21, 'w'}, {0x1D22, 'z'}, {0xA730, 'f'},
+      {0xA731, 's'}};
+  if (c < 0x0262 || c > 0xA731) return c;
   for (auto const& [from, to] : table)
     if (from == c) return to;
   return c;
@@ -169,6 +174,12 @@ void fold_slow(char32_t c, std::u32string& out) {
     out += w;
     return;
   }
+  // Letters in squares and circles (🅥🅧, 🆀🆀, 🄰): the letter, not an emoji to drop.
+  for (char32_t const first : {char32_t{0x1F130}, char32_t{0x1F150}, char32_t{0x1F170}})
+    if (c >= first && c < first + 26) {
+      out.push_back(U'a' + (c - first));
+      return;
+    }
   if (is_removed(c)) return;
   if (int d = dingbat_digit(c); d >= 0) {
     append_number(out, d);
