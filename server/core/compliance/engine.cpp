@@ -54,6 +54,27 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
+// Digits spelled as words, English and pinyin, each packed into an integer (five letters at
+// most) so that a lookup is a few integer compares.
+constexpr std::uint64_t digit_word_key(std::u32string_view w) {
+  std::uint64_t k = 0;
+  for (char32_t c : w) k = k << 8 | (c & 0xFF);
+  return k;
+}
+constexpr std::array<std::u32string_view, 25> digit_word_text = {
+    U"zero", U"one",  U"two",  U"three", U"four", U"five", U"six",   U"seven", U"eight",
+    U"nine", U"ling", U"dong", U"yi",    U"yao",  U"er",   U"liang", U"san",   U"si",
+    U"wu",   U"liu",  U"qi",   U"guai",  U"ba",   U"jiu",  U"gou"};
+constexpr std::array<char, 25> digit_word_value = {'0', '1', '2', '3', '4', '5', '6', '7', '8',
+                                                   '9', '0', '0', '1', '1', '2', '2', '3', '4',
+                                                   '5', '6', '7', '7', '8', '9', '9'};
+constexpr auto digit_words = [] {
+  std::array<std::pair<std::uint64_t, char>, 25> t{};
+  for (std::size_t i = 0; i < t.size(); ++i)
+    t[i] = {digit_word_key(digit_word_text[i]), digit_word_value[i]};
+  return t;
+}();
+
 std::optional<engine::cue> cue_from_name(std::string_view n) {
   if (n == "wechat") return engine::cue::wechat;
   if (n == "qq") return engine::cue::qq;
@@ -165,6 +186,8 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
       for (auto const& e : expand(item))
         add_pattern(e, {tag::cue_hit, 0, static_cast<std::int32_t>(*k)});
   }
+  for (auto const w : digit_word_text)
+    add_pattern(encode_utf8(w), {tag::cue_hit, 0, static_cast<std::int32_t>(cue::digit_word)});
   ac_.build();
   tags_.resize(ac_.pattern_count());
 
@@ -1170,6 +1193,7 @@ struct scan_state {
     auto const& g = groups.front();
     if (ft.digit[g.first] != 1 || !is_ascii_digit(U[g.first].c)) return 0;
     if (groups.back().last - g.first < 2) return 0;
+    if (j >= U.size() || !in(U"中最后再尾末然接和", U[j].c)) return 0;  // every word's first
     for (auto const w : words) {
       if (j + w.size() > U.size()) continue;
       std::size_t x = 0;
@@ -1839,36 +1863,16 @@ struct scan_state {
   // Digits spelled as English or pinyin words, one word a digit (one three eight …, yao san ba
   // …): seven words or more in a row, read as the number they spell. Shorter runs are words.
   void spelled_numbers() {
-    // Each word packed into an integer (five letters at most): a lookup is 25 integer compares.
-    static constexpr auto key = [](std::u32string_view w) {
-      std::uint64_t k = 0;
-      for (char32_t c : w) k = k << 8 | (c & 0xFF);
-      return k;
-    };
-    static constexpr std::array<std::pair<std::uint64_t, char>, 25> words = {{
-        {key(U"zero"), '0'},  {key(U"one"), '1'},  {key(U"two"), '2'},  {key(U"three"), '3'},
-        {key(U"four"), '4'},  {key(U"five"), '5'}, {key(U"six"), '6'},  {key(U"seven"), '7'},
-        {key(U"eight"), '8'}, {key(U"nine"), '9'}, {key(U"ling"), '0'}, {key(U"dong"), '0'},
-        {key(U"yi"), '1'},    {key(U"yao"), '1'},  {key(U"er"), '2'},   {key(U"liang"), '2'},
-        {key(U"san"), '3'},   {key(U"si"), '4'},   {key(U"wu"), '5'},   {key(U"liu"), '6'},
-        {key(U"qi"), '7'},    {key(U"guai"), '7'}, {key(U"ba"), '8'},   {key(U"jiu"), '9'},
-        {key(U"gou"), '9'},
-    }};
     auto digit_of = [&](std::u32string_view w) -> char {
       if (w.size() < 2 || w.size() > 5) return 0;
-      std::uint64_t const k = key(w);
-      for (auto const& [word, d] : words)
+      std::uint64_t const k = digit_word_key(w);
+      for (auto const& [word, d] : digit_words)
         if (word == k) return d;
       return 0;
     };
     constexpr std::size_t min_words = 7;
-    // Seven words need fourteen letters: most texts are turned away by one counting loop.
-    std::uint32_t letters = 0;
-    char32_t const* const chars = ft.sig_chars.data();
-    std::size_t const n = sig.size();
-    for (std::size_t k = 0; k < n; ++k)  // a loop the compiler turns into vector code
-      letters += static_cast<std::uint32_t>(((chars[k] | 0x20u) - U'a') < 26u);
-    if (letters < 2 * min_words) return;
+    // The automaton found the words: most texts hold fewer than seven and are turned away here.
+    if (cues[static_cast<std::size_t>(engine::cue::digit_word)].size() < min_words) return;
     std::string& digits = digits_;
     std::uint32_t k = 0;
     while (k < sig.size()) {
@@ -1924,6 +1928,12 @@ struct scan_state {
   // c o m): a stretch of host characters, dots and at most one @ with two or more single spaces
   // inside it, read with the spaces left out. What the ordinary scans took is left to them.
   void spaced_hosts() {
+    // Most texts have fewer than two spaces between host characters: one cheap pass says so.
+    int spaced = 0;
+    for (std::uint32_t u = 1; u + 1 < U.size() && spaced < 2; ++u)
+      spaced +=
+          U[u].c == ' ' && host_char(u - 1) && (host_char(u + 1) || in(U".。点·@", U[u + 1].c));
+    if (spaced < 2) return;
     std::string& s = hp_.host;  // the compacted stretch; parse_host is not used meanwhile
     for (std::uint32_t u = 0; u < U.size(); ++u) {
       if (!host_char(u) || U[u].c == '-' || host_char(static_cast<std::ptrdiff_t>(u) - 1)) continue;

@@ -112,6 +112,7 @@ class engine {
     share,       // a share code's own words (口令, 手淘)
     share_copy,  // copy-and-open words (复制, 粘贴): a share code only with its wrapper
     messenger,   // other chat apps (Telegram, WhatsApp …): a handle after one is a contact
+    digit_word,  // one, three, yao, san …: digits spelled as words (the engine's own list)
     count_
   };
 
