@@ -34,6 +34,15 @@ std::string run(std::string const& cmd) {
   return out;
 }
 
+// Buyer b1 of m1 writes first; the chat's id from the ack.
+std::string open_m1_chat(ws_client& buyer, unsigned short port, demo_setup const& s) {
+  BOOST_REQUIRE_EQUAL(buyer.connect(port, buyer_target("m1", "b1", s.channel_keys.at("m1"))), 0);
+  buyer.send(json::object{{"type", "send"}, {"id", "q1"}, {"text", "在吗"}});
+  auto ack = buyer.read_type("ack");
+  BOOST_REQUIRE(ack);
+  return str(*ack, "chat");
+}
+
 // Adds a manager of m1 and returns its token.
 std::string m1_manager(unsigned short port, std::string const& admin_token) {
   auto r = http(port, "POST", "/api/agents",
@@ -64,11 +73,7 @@ BOOST_AUTO_TEST_CASE(live_misses_and_reports_agree_with_replay) {
   ws_client agent;
   BOOST_REQUIRE_EQUAL(connect_online_agent(agent, port, "a1", "pw-a1-secret"), 0);
   ws_client buyer;
-  BOOST_REQUIRE_EQUAL(buyer.connect(port, buyer_target("m1", "b1", s.channel_keys.at("m1"))), 0);
-  buyer.send(json::object{{"type", "send"}, {"id", "q1"}, {"text", "在吗"}});
-  auto ack = buyer.read_type("ack");
-  BOOST_REQUIRE(ack);
-  std::string chat = str(*ack, "chat");
+  std::string const chat = open_m1_chat(buyer, port, s);
   ws_client board;
   BOOST_REQUIRE_EQUAL(board.connect(port, "/ws/board", auth), 0);
 
@@ -279,11 +284,7 @@ BOOST_AUTO_TEST_CASE(board_day_figures_follow_a_transfer) {
   ws_client x, y;
   BOOST_REQUIRE_EQUAL(connect_online_agent(x, port, "a1", "pw-a1-secret"), 0);
   ws_client buyer;
-  BOOST_REQUIRE_EQUAL(buyer.connect(port, buyer_target("m1", "b1", s.channel_keys.at("m1"))), 0);
-  buyer.send(json::object{{"type", "send"}, {"id", "q1"}, {"text", "在吗"}});
-  auto ack = buyer.read_type("ack");
-  BOOST_REQUIRE(ack);
-  std::string const chat = str(*ack, "chat");
+  std::string const chat = open_m1_chat(buyer, port, s);
   BOOST_REQUIRE(x.read_type("assigned"));
   BOOST_REQUIRE_EQUAL(connect_online_agent(y, port, "a2", "pw-a2-secret"), 0);
   // Until a2's status has arrived a transfer to it is refused: try again briefly.

@@ -61,17 +61,17 @@ constexpr std::uint64_t digit_word_key(std::u32string_view w) {
   for (char32_t c : w) k = k << 8 | (c & 0xFF);
   return k;
 }
-constexpr std::array<std::u32string_view, 25> digit_word_text = {
-    U"zero", U"one",  U"two",  U"three", U"four", U"five", U"six",   U"seven", U"eight",
-    U"nine", U"ling", U"dong", U"yi",    U"yao",  U"er",   U"liang", U"san",   U"si",
-    U"wu",   U"liu",  U"qi",   U"guai",  U"ba",   U"jiu",  U"gou"};
-constexpr std::array<char, 25> digit_word_value = {'0', '1', '2', '3', '4', '5', '6', '7', '8',
-                                                   '9', '0', '0', '1', '1', '2', '2', '3', '4',
-                                                   '5', '6', '7', '7', '8', '9', '9'};
+constexpr std::array<std::pair<std::u32string_view, char>, 25> digit_word_list = {{
+    {U"zero", '0'},  {U"one", '1'},  {U"two", '2'},   {U"three", '3'}, {U"four", '4'},
+    {U"five", '5'},  {U"six", '6'},  {U"seven", '7'}, {U"eight", '8'}, {U"nine", '9'},
+    {U"ling", '0'},  {U"dong", '0'}, {U"yi", '1'},    {U"yao", '1'},   {U"er", '2'},
+    {U"liang", '2'}, {U"san", '3'},  {U"si", '4'},    {U"wu", '5'},    {U"liu", '6'},
+    {U"qi", '7'},    {U"guai", '7'}, {U"ba", '8'},    {U"jiu", '9'},   {U"gou", '9'},
+}};
 constexpr auto digit_words = [] {
-  std::array<std::pair<std::uint64_t, char>, 25> t{};
+  std::array<std::pair<std::uint64_t, char>, digit_word_list.size()> t{};
   for (std::size_t i = 0; i < t.size(); ++i)
-    t[i] = {digit_word_key(digit_word_text[i]), digit_word_value[i]};
+    t[i] = {digit_word_key(digit_word_list[i].first), digit_word_list[i].second};
   return t;
 }();
 
@@ -186,7 +186,7 @@ engine::engine(rule_pack const& pack, merchant_overrides const& ov) {
       for (auto const& e : expand(item))
         add_pattern(e, {tag::cue_hit, 0, static_cast<std::int32_t>(*k)});
   }
-  for (auto const w : digit_word_text)
+  for (auto const& [w, d] : digit_word_list)
     add_pattern(encode_utf8(w), {tag::cue_hit, 0, static_cast<std::int32_t>(cue::digit_word)});
   ac_.build();
   tags_.resize(ac_.pattern_count());
@@ -324,6 +324,9 @@ constexpr std::u32string_view id_filler_after = U"是我的这个就加为";
 // Brackets a disguised dot or at is written in: abc[at]163(.)com.
 constexpr std::u32string_view bracket_open = U"([{（【〔<";
 constexpr std::u32string_view bracket_close = U")]}）】〕>";
+// A host's dots as they may be written, and the @ of an address.
+constexpr std::u32string_view dot_marks = U".。点·";
+constexpr std::u32string_view host_marks = U".。点·@";
 // Between a pass cue (订单号 …) or a price cue and the number.
 constexpr std::u32string_view pass_filler = U"是为号码的:编";
 
@@ -724,26 +727,23 @@ struct scan_state {
     return false;
   }
 
-  // A full stop, a question or an exclamation mark, a line break or a joint between significant
-  // indices a (exclusive end) and b (start).
-  bool sentence_break(std::uint32_t a, std::uint32_t b) const {
-    if (a == 0 || b >= sig.size() || a > b) return false;
-    for (std::uint32_t u = sig[a - 1] + 1; u < sig[b]; ++u)
-      if (U[u].kind == unit_kind::boundary ||
-          (U[u].kind == unit_kind::noise && in(U".!?\n。！？", U[u].c)))
-        return true;
-    return false;
-  }
-
-  // Clause breaks between significant indices a (exclusive end) and b (start), counted up to 2.
-  int clause_breaks(std::uint32_t a, std::uint32_t b) const {
+  // Joints and noise characters of `marks` between significant indices a (exclusive end) and b
+  // (start), counted up to `limit`.
+  int breaks_between(std::uint32_t a, std::uint32_t b, std::u32string_view marks, int limit) const {
     if (a == 0 || b >= sig.size() || a > b) return 0;
     int n = 0;
-    for (std::uint32_t u = sig[a - 1] + 1; u < sig[b] && n < 2; ++u)
-      if (U[u].kind == unit_kind::boundary ||
-          (U[u].kind == unit_kind::noise && in(U",.!?;:\n。！？；：…~", U[u].c)))
+    for (std::uint32_t u = sig[a - 1] + 1; u < sig[b] && n < limit; ++u)
+      if (U[u].kind == unit_kind::boundary || (U[u].kind == unit_kind::noise && in(marks, U[u].c)))
         ++n;
     return n;
+  }
+  // A full stop, a question or an exclamation mark, a line break or a joint between a and b.
+  bool sentence_break(std::uint32_t a, std::uint32_t b) const {
+    return breaks_between(a, b, U".!?\n。！？", 1) > 0;
+  }
+  // Clause breaks between a and b, counted up to 2.
+  int clause_breaks(std::uint32_t a, std::uint32_t b) const {
+    return breaks_between(a, b, U",.!?;:\n。！？；：…~", 2);
   }
 
   // A warning word (诈骗, 冒充, 无法保障) before the phrase in its clause, or after it in its
@@ -1003,12 +1003,7 @@ struct scan_state {
   // window's earlier messages excuses nothing in another).
   bool excused(std::int32_t rule, std::uint32_t p) const {
     for (auto const& [r, h] : excuses)
-      if (r == rule && !crosses_joint(std::min(h.b, p), std::max(h.e, p + 1))) return true;
-    return false;
-  }
-  bool crosses_joint(std::uint32_t a, std::uint32_t b) const {
-    for (std::uint32_t u = sig[a]; u < sig[b - 1]; ++u)
-      if (U[u].kind == unit_kind::boundary) return true;
+      if (r == rule && !(h.e <= p ? joined(h.e, p) : p < h.b && joined(p + 1, h.b))) return true;
     return false;
   }
 
@@ -1193,7 +1188,13 @@ struct scan_state {
     auto const& g = groups.front();
     if (ft.digit[g.first] != 1 || !is_ascii_digit(U[g.first].c)) return 0;
     if (groups.back().last - g.first < 2) return 0;
-    if (j >= U.size() || !in(U"中最后再尾末然接和", U[j].c)) return 0;  // every word's first
+    // Turned away at once unless some word starts with the character at j.
+    static constexpr auto firsts = [] {
+      std::array<char32_t, words.size()> f{};
+      for (std::size_t i = 0; i < f.size(); ++i) f[i] = words[i][0];
+      return f;
+    }();
+    if (j >= U.size() || std::find(firsts.begin(), firsts.end(), U[j].c) == firsts.end()) return 0;
     for (auto const w : words) {
       if (j + w.size() > U.size()) continue;
       std::size_t x = 0;
@@ -1672,7 +1673,7 @@ struct scan_state {
   std::uint32_t spelled_dot(std::uint32_t u) const {
     auto bare = [&](std::uint32_t x) -> std::uint32_t {
       if (x >= U.size()) return 0;
-      if (in(U".。点·", U[x].c)) return x + 1;
+      if (in(dot_marks, U[x].c)) return x + 1;
       if (U[x].c == 'd' && x + 2 < U.size() && U[x + 1].c == 'o' && U[x + 2].c == 't' &&
           !unit_is_alpha(static_cast<std::ptrdiff_t>(x) - 1) && !unit_is_alpha(x + 3))
         return x + 3;
@@ -1872,34 +1873,29 @@ struct scan_state {
     };
     constexpr std::size_t min_words = 7;
     // The automaton found the words: most texts hold fewer than seven and are turned away here.
-    if (cues[static_cast<std::size_t>(engine::cue::digit_word)].size() < min_words) return;
+    auto const& hits = cues[static_cast<std::size_t>(engine::cue::digit_word)];
+    if (hits.size() < min_words) return;
     std::string& digits = digits_;
-    std::uint32_t k = 0;
-    while (k < sig.size()) {
-      if (!is_ascii_alpha(sc(k)) ||
-          (k > 0 && sig[k - 1] + 1 == sig[k] && is_ascii_alpha(sc(k - 1)))) {
-        ++k;
+    // A word counts when it does not run on into a digit; the automaton kept only whole words.
+    auto usable = [&](span_hit const& h) {
+      return h.e >= sig.size() || sig[h.e] != sig[h.e - 1] + 1;
+    };
+    for (std::size_t i = 0; i < hits.size();) {
+      if (!usable(hits[i])) {
+        ++i;
         continue;
       }
-      digits.clear();
-      std::uint32_t const first = k;
-      std::uint32_t j = k, last_end = k;
-      while (j < sig.size()) {
-        std::u32string_view const w = latin_word(j);
-        char const d = w.empty() ? 0 : digit_of(w);
-        // Words must stand apart (a space or a mark between them), not run into digits.
-        std::uint32_t const e = j + static_cast<std::uint32_t>(w.size());
-        if (d == 0 || (e < sig.size() && sig[e] == sig[e - 1] + 1)) break;
-        digits.push_back(d);
-        last_end = e;
-        if (e >= sig.size() || sig[e] - sig[e - 1] - 1 > 3) break;
-        j = e;
+      // A row of words, each apart from the last by one to three noise characters.
+      digits.assign(1, digit_of(latin_word(hits[i].b)));
+      std::size_t j = i;
+      while (j + 1 < hits.size() && hits[j + 1].b == hits[j].e && usable(hits[j + 1]) &&
+             sig[hits[j].e] - sig[hits[j].e - 1] - 1 <= 3) {
+        ++j;
+        digits.push_back(digit_of(latin_word(hits[j].b)));
       }
-      if (digits.size() < min_words) {
-        k = std::max(k + 1, last_end);
-        continue;
-      }
-      k = last_end;
+      std::uint32_t const first = hits[i].b, last_end = hits[j].e;
+      i = j + 1;
+      if (digits.size() < min_words) continue;
       auto const ub = sig[first], ue = sig[last_end - 1] + 1;
       if (is_claimed(ub, ue)) continue;
       auto wechat = cue_before(engine::cue::wechat, first, 6, id_filler);
@@ -1932,31 +1928,11 @@ struct scan_state {
     int spaced = 0;
     for (std::uint32_t u = 1; u + 1 < U.size() && spaced < 2; ++u)
       spaced +=
-          U[u].c == ' ' && host_char(u - 1) && (host_char(u + 1) || in(U".。点·@", U[u + 1].c));
+          U[u].c == ' ' && host_char(u - 1) && (host_char(u + 1) || in(host_marks, U[u + 1].c));
     if (spaced < 2) return;
     std::string& s = hp_.host;  // the compacted stretch; parse_host is not used meanwhile
     for (std::uint32_t u = 0; u < U.size(); ++u) {
       if (!host_char(u) || U[u].c == '-' || host_char(static_cast<std::ptrdiff_t>(u) - 1)) continue;
-      {
-        // Most tokens stand alone: count the spaces and marks of the stretch before copying it.
-        std::uint32_t k = u, spaces = 0, marks = 0;
-        for (;;) {
-          while (k < U.size() && host_char(k)) ++k;
-          if (k + 1 >= U.size()) break;
-          if ((U[k].c == ' ' || joint(k)) && (host_char(k + 1) || in(U".。点·@", U[k + 1].c))) {
-            ++spaces;
-          } else if (in(U".。点·@", U[k].c)) {
-            ++marks;
-          } else {
-            break;
-          }
-          ++k;
-        }
-        if (spaces < 2 || marks == 0) {
-          u = std::max(u, k);
-          continue;
-        }
-      }
       s.clear();
       std::uint32_t k = u, last = u, spaces = 0;
       std::size_t at = std::string::npos;
@@ -1966,10 +1942,10 @@ struct scan_state {
         if (k > t0) last = k;
         if (k >= U.size()) break;
         char32_t const c = U[k].c;
-        bool const mark = in(U".。点·@", c);
+        bool const mark = in(host_marks, c);
         // The joint of two messages reads as one more space (m y s h o p / . c o m).
         if ((c == ' ' || joint(k)) && k + 1 < U.size() &&
-            (host_char(k + 1) || in(U".。点·@", U[k + 1].c))) {
+            (host_char(k + 1) || in(host_marks, U[k + 1].c))) {
           ++spaces;
           ++k;
         } else if (mark && !s.empty() && s.back() != '.' && s.back() != '@') {
@@ -2417,12 +2393,12 @@ verdict engine::check(std::string_view text, role sender, chat_window const* win
     // (138)00138000: a span that holds a closing bracket opened just before it takes the
     // opening one too.
     if (start > 0) {
-      static constexpr std::u32string_view opens = U"(（[【", closes = U")）]】";
-      auto const o = opens.find(cur[start - 1]);
+      auto const o = bracket_open.find(cur[start - 1]);
       if (o != std::u32string_view::npos) {
         auto const inside = cur.substr(start, end - start);
-        auto const close = inside.find(closes[o]);
-        if (close != inside.npos && inside.substr(0, close).find(opens[o]) == inside.npos) --start;
+        auto const close = inside.find(bracket_close[o]);
+        if (close != inside.npos && inside.substr(0, close).find(bracket_open[o]) == inside.npos)
+          --start;
       }
     }
     violation x;

@@ -57,12 +57,10 @@ class pack_name {
  public:
   pack_name() = default;
   explicit pack_name(std::string s) : s_(std::make_shared<std::string const>(std::move(s))) {}
-  explicit pack_name(char const* s) : pack_name(std::string(s)) {}
   std::string const& str() const noexcept {
     static std::string const none;
     return s_ ? *s_ : none;
   }
-  operator std::string const&() const noexcept { return str(); }
   bool empty() const noexcept { return str().empty(); }
   friend bool operator==(pack_name const& a, pack_name const& b) noexcept {
     return a.str() == b.str();
